@@ -1,0 +1,33 @@
+# Roster developer tasks. `make run` starts the server on SQLite; `make test`
+# runs every test (PostgreSQL tests run when a server answers at
+# ROSTER_TEST_POSTGRES_DSN, and must run when ROSTER_TEST_REQUIRE_POSTGRES=1).
+GO ?= go
+FUZZTIME ?= 30s
+
+.PHONY: run build test test-pg check fuzz bench lint
+
+run:
+	$(GO) run ./cmd/roster serve
+
+build:
+	CGO_ENABLED=0 $(GO) build -o roster ./cmd/roster
+
+test:
+	$(GO) test -count=1 ./...
+
+test-pg:
+	ROSTER_TEST_REQUIRE_POSTGRES=1 \
+	ROSTER_TEST_POSTGRES_DSN=$${ROSTER_TEST_POSTGRES_DSN:-postgres://postgres@127.0.0.1:5432/roster_test?sslmode=disable} \
+	$(GO) test -count=1 ./...
+
+lint:
+	golangci-lint run ./...
+
+check:
+	bash .ci/run
+
+fuzz:
+	FUZZTIME=$(FUZZTIME) bash .ci/fuzz
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
