@@ -18,5 +18,20 @@
 // filter evaluator and the PATCH engine take and return canonical
 // documents.
 //
+// # Where things are
+//
+//   - Schemas and resource types: UserType, GroupType, Schemas, SchemaByID
+//     (schema_*.go, registry.go), built once and shared read-only.
+//   - Discovery: ServiceProviderConfig, RenderServiceProviderConfig,
+//     RenderResourceType, RenderSchema (spconfig.go, render.go), rendered
+//     from the same definitions that decoding and projection use.
+//   - Client input: Decode, CoerceValue, CheckRequired, StripReadOnly
+//     (decode.go, coerce.go), bounded by MaxDecodeDepth and
+//     MaxDecodeValues; Quirks switches the client deviations on.
+//   - Output: Projection (project.go), ListResponse (messages.go).
+//   - Messages: DecodePatchRequest, DecodeSearchRequest,
+//     SearchRequestFromQuery, DecodeBulkRequest, BulkResponse,
+//     ErrorResponse.
+//
 // This package imports only the standard library: no storage, no HTTP.
 package scim

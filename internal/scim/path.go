@@ -86,7 +86,7 @@ func validAttrName(s string) bool {
 		if i == 0 && !alpha {
 			return false
 		}
-		if !alpha && !(c >= '0' && c <= '9') && c != '-' && c != '_' {
+		if !alpha && (c < '0' || c > '9') && c != '-' && c != '_' {
 			return false
 		}
 	}

@@ -40,6 +40,10 @@ type Quirks struct {
 	SCIM1Schemas bool
 	// NullID accepts "id": null in request bodies (OneLogin templates).
 	NullID bool
+	// BareValueForComplex reads a string, number or boolean given for a
+	// complex attribute that has a "value" sub-attribute as {"value": v}
+	// (Entra ID sends the enterprise extension's manager as a bare id).
+	BareValueForComplex bool
 }
 
 // DefaultQuirks returns the quirks Roster accepts in production: all of
@@ -55,5 +59,6 @@ func DefaultQuirks() Quirks {
 		UnknownAttributesIgnored:  true,
 		SCIM1Schemas:              true,
 		NullID:                    true,
+		BareValueForComplex:       true,
 	}
 }
