@@ -1,0 +1,436 @@
+package provision
+
+import (
+	"context"
+	"strings"
+
+	"github.com/rosterhq/roster/internal/core"
+	"github.com/rosterhq/roster/internal/scim"
+	"github.com/rosterhq/roster/internal/scim/filter"
+	"github.com/rosterhq/roster/internal/scim/patch"
+	"github.com/rosterhq/roster/internal/store"
+)
+
+// Options are the request parameters of a single-resource operation: the
+// attribute selection of the response (RFC 7644 §3.9) and the ETag
+// preconditions (RFC 7644 §3.14).
+type Options struct {
+	Attributes         []string
+	ExcludedAttributes []string
+	Conditions
+}
+
+// accountStatusActive is the status of an account SCIM creates.
+const accountStatusActive = "active"
+
+// CreateUser provisions a User (POST /Users, RFC 7644 §3.3) from a request
+// body, with the product semantics of docs/idp-behaviour.md (see the
+// package documentation): a new email creates the account and joins it to
+// the team as a developer; an account in no team joins; an account that
+// is a member of this or another team, or a userName taken in the team in
+// any letter case, is 409 uniqueness. The result has id, meta and version
+// 1.
+func (s *Service) CreateUser(ctx context.Context, c Caller, body []byte, opt Options) (*Resource, error) {
+	rt := scim.UserType()
+	proj, err := scim.NewProjection(rt, opt.Attributes, opt.ExcludedAttributes)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := scim.Decode(rt, body, s.cfg.Quirks)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.newMember(c, doc)
+	if err != nil {
+		return nil, err
+	}
+	accountID := s.cfg.NewID()
+	err = s.st.InTx(ctx, func(tx store.Tx) error {
+		id, err := s.attachAccount(ctx, tx, c, m, doc, accountID)
+		if err != nil {
+			return err
+		}
+		mm := m
+		mm.AccountID = id
+		if err := tx.CreateMember(ctx, mm); err != nil {
+			if isConflict(err) {
+				return conflict("userName %q or its email address is already in use", clip(m.UserName))
+			}
+			return err
+		}
+		m.AccountID = id
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.userResource(ctx, m, proj, false)
+}
+
+// newMember builds the member a create makes from a decoded document.
+func (s *Service) newMember(c Caller, doc map[string]any) (core.Member, error) {
+	userName, err := docUserName(doc)
+	if err != nil {
+		return core.Member{}, err
+	}
+	now := s.now()
+	m := core.Member{
+		ID:          s.cfg.NewID(),
+		TeamID:      c.TeamID,
+		UserName:    userName,
+		Active:      true,
+		Role:        core.RoleDeveloper,
+		SCIMManaged: true,
+		Version:     1,
+		CreatedAt:   now,
+		UpdatedAt:   now,
+	}
+	m.ExternalID, _ = doc[keyExternalID].(string)
+	if a, ok := doc[keyActive].(bool); ok {
+		m.Active = a
+	}
+	m.Status = statusFor(core.StatusActive, m.Active)
+	email, real := deriveEmail(doc)
+	if !real {
+		email = placeholderEmail(c.TeamID, userName)
+	}
+	m.Email = email
+	m.Doc = storedUserDoc(doc, m)
+	return m, nil
+}
+
+// attachAccount finds or creates the account of a new member and returns
+// its id; it refuses a userName taken in the team and an account that is
+// already a member of a team (without saying which).
+func (s *Service) attachAccount(ctx context.Context, tx store.Tx, c Caller, m core.Member, doc map[string]any, newAccountID string) (string, error) {
+	taken, err := userNameTaken(ctx, tx, c.TeamID, m.UserName, "")
+	if err != nil {
+		return "", err
+	}
+	if taken {
+		return "", conflict("a user with userName %q already exists in this team (userName is unique, compared case-insensitively)", clip(m.UserName))
+	}
+	acct, err := tx.AccountByEmail(ctx, m.Email)
+	switch {
+	case core.IsKind(err, core.KindNotFound):
+		acct = core.Account{
+			ID:          newAccountID,
+			Email:       m.Email,
+			DisplayName: accountDisplayName(doc),
+			Status:      accountStatusActive,
+			CreatedAt:   m.CreatedAt,
+			UpdatedAt:   m.CreatedAt,
+		}
+		if err := tx.CreateAccount(ctx, acct); err != nil {
+			if isConflict(err) {
+				return "", conflict("the email address %q is already in use", clip(m.Email))
+			}
+			return "", err
+		}
+		return acct.ID, nil
+	case err != nil:
+		return "", err
+	}
+	other, err := tx.MemberByAccount(ctx, acct.ID)
+	switch {
+	case err == nil && other.TeamID == c.TeamID:
+		return "", conflict("a user with the email address %q already exists in this team (id %q)", clip(m.Email), other.ID)
+	case err == nil:
+		return "", conflict("the email address %q belongs to an account that is a member of another team, so it cannot be provisioned to this team", clip(m.Email))
+	case !core.IsKind(err, core.KindNotFound):
+		return "", err
+	}
+	return acct.ID, nil
+}
+
+// userNameTaken reports whether another member of the team (not except)
+// has userName in any letter case; it is an indexed lookup.
+func userNameTaken(ctx context.Context, r store.Reader, teamID, userName, except string) (bool, error) {
+	f := &filter.Compare{Path: scim.AttrPath{Name: keyUserName}, Op: filter.OpEq, Value: filter.Value{Kind: filter.KindString, Str: userName}}
+	page, err := r.Members(ctx, teamID, store.Query{Filter: f, Count: 2, SkipTotal: true})
+	if err != nil {
+		return false, err
+	}
+	for _, m := range page.Items {
+		if m.ID != except {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// docUserName returns the document's userName, which must not be blank.
+func docUserName(doc map[string]any) (string, error) {
+	u, _ := doc[keyUserName].(string)
+	if strings.TrimSpace(u) == "" {
+		return "", invalid("attribute \"userName\" is required and must not be blank")
+	}
+	return u, nil
+}
+
+// GetUser returns a team's User by id (GET /Users/{id}, RFC 7644 §3.4.1).
+// Another team's id is 404, like an unknown one.
+func (s *Service) GetUser(ctx context.Context, c Caller, id string, opt Options) (*Resource, error) {
+	rt := scim.UserType()
+	proj, err := scim.NewProjection(rt, opt.Attributes, opt.ExcludedAttributes)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.st.Member(ctx, c.TeamID, id)
+	if core.IsKind(err, core.KindNotFound) {
+		return nil, notFound(rt, id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.userResource(ctx, m, proj, true)
+}
+
+// ReplaceUser replaces a User's mutable attributes with a request body
+// (PUT /Users/{id}, RFC 7644 §3.5.1): id and meta come from the server,
+// attributes absent from the body are cleared — except "active", whose
+// absence leaves it unchanged (docs/idp-behaviour.md row 5). A PUT that
+// changes nothing keeps the version.
+func (s *Service) ReplaceUser(ctx context.Context, c Caller, id string, body []byte, opt Options) (*Resource, error) {
+	rt := scim.UserType()
+	proj, err := scim.NewProjection(rt, opt.Attributes, opt.ExcludedAttributes)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := scim.Decode(rt, body, s.cfg.Quirks)
+	if err != nil {
+		return nil, err
+	}
+	userName, err := docUserName(doc)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := doc[keyActive]; !ok {
+		s.log.DebugContext(ctx, "PUT /Users without active: active left unchanged", "team", c.TeamID, "id", id)
+	}
+	var next core.Member
+	var changed bool
+	err = s.write(ctx, rt, id, opt.Conditions, func(tx store.Tx) error {
+		cur, err := s.currentMember(ctx, tx, c, id, opt.Conditions)
+		if err != nil {
+			return err
+		}
+		n := cur
+		n.UserName = userName
+		n.ExternalID, _ = doc[keyExternalID].(string)
+		if a, ok := doc[keyActive].(bool); ok {
+			n.Active = a
+		}
+		n, changed, err = s.saveMember(ctx, tx, cur, n, doc)
+		next = n
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if changed {
+		s.pages.bumpUpdate(c.TeamID, rt.ID)
+	}
+	return s.userResource(ctx, next, proj, true)
+}
+
+// PatchUser applies a PatchOp body to a User (PATCH /Users/{id}, RFC 7644
+// §3.5.2) and returns the result; a PATCH that changes nothing keeps the
+// version. Okta's path-less {"op":"replace","value":{"active":false}}
+// and Entra ID's capitalised ops, string booleans and dotted keys work
+// as scim.Quirks allow.
+func (s *Service) PatchUser(ctx context.Context, c Caller, id string, body []byte, opt Options) (*Resource, error) {
+	rt := scim.UserType()
+	proj, err := scim.NewProjection(rt, opt.Attributes, opt.ExcludedAttributes)
+	if err != nil {
+		return nil, err
+	}
+	req, err := scim.DecodePatchRequest(body, s.cfg.MaxPatchOperations)
+	if err != nil {
+		return nil, err
+	}
+	var next core.Member
+	var changed bool
+	err = s.write(ctx, rt, id, opt.Conditions, func(tx store.Tx) error {
+		cur, err := s.currentMember(ctx, tx, c, id, opt.Conditions)
+		if err != nil {
+			return err
+		}
+		after, err := patch.Apply(rt, userPatchDoc(cur), req.Operations, s.cfg.Quirks)
+		if err != nil {
+			return err
+		}
+		n := cur
+		if n.UserName, err = docUserName(after); err != nil {
+			return err
+		}
+		n.ExternalID, _ = after[keyExternalID].(string)
+		if a, ok := after[keyActive].(bool); ok {
+			n.Active = a
+		}
+		n, changed, err = s.saveMember(ctx, tx, cur, n, after)
+		next = n
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if changed {
+		s.pages.bumpUpdate(c.TeamID, rt.ID)
+	}
+	return s.userResource(ctx, next, proj, true)
+}
+
+// DeleteUser removes a User (DELETE /Users/{id}, RFC 7644 §3.6): the
+// member leaves the team and its groups, the account and its data are
+// kept, and the id is 404 afterwards; a later create with the same email
+// or userName re-attaches the account as a new member.
+func (s *Service) DeleteUser(ctx context.Context, c Caller, id string, cond Conditions) error {
+	rt := scim.UserType()
+	err := s.write(ctx, rt, id, cond, func(tx store.Tx) error {
+		if _, err := s.currentMember(ctx, tx, c, id, cond); err != nil {
+			return err
+		}
+		return tx.DeleteMember(ctx, c.TeamID, id)
+	})
+	if err != nil {
+		return err
+	}
+	s.pages.bumpDelete(c.TeamID, rt.ID)
+	return nil
+}
+
+// currentMember reads a member in a write transaction and checks the
+// preconditions against its version.
+func (s *Service) currentMember(ctx context.Context, tx store.Tx, c Caller, id string, cond Conditions) (core.Member, error) {
+	rt := scim.UserType()
+	cur, err := tx.Member(ctx, c.TeamID, id)
+	if core.IsKind(err, core.KindNotFound) {
+		return core.Member{}, notFound(rt, id)
+	}
+	if err != nil {
+		return core.Member{}, err
+	}
+	return cur, cond.check(rt, id, cur.Version)
+}
+
+// saveMember completes next (status, email, stored document) from the
+// written document and stores it when it differs from cur, with the next
+// version. It returns the member as stored and whether it changed.
+func (s *Service) saveMember(ctx context.Context, tx store.Tx, cur, next core.Member, doc map[string]any) (core.Member, bool, error) {
+	if strings.TrimSpace(next.UserName) == "" {
+		return cur, false, invalid("attribute \"userName\" is required and must not be blank")
+	}
+	if !strings.EqualFold(next.UserName, cur.UserName) {
+		taken, err := userNameTaken(ctx, tx, cur.TeamID, next.UserName, cur.ID)
+		if err != nil {
+			return cur, false, err
+		}
+		if taken {
+			return cur, false, conflict("a user with userName %q already exists in this team (userName is unique, compared case-insensitively)", clip(next.UserName))
+		}
+	}
+	next.Status = statusFor(cur.Status, next.Active)
+	next.SCIMManaged = true
+	if err := s.changeEmail(ctx, tx, cur, &next, doc); err != nil {
+		return cur, false, err
+	}
+	next.Doc = storedUserDoc(doc, next)
+	if !memberChanged(cur, next) {
+		return cur, false, nil
+	}
+	next.Version = cur.Version + 1
+	next.UpdatedAt = s.now()
+	if err := tx.UpdateMember(ctx, next, cur.Version); err != nil {
+		if isConflict(err) {
+			return cur, false, conflict("userName %q is already in use in this team", clip(next.UserName))
+		}
+		return cur, false, err
+	}
+	return next, true, nil
+}
+
+// changeEmail moves the account to the email the written document
+// derives, when it is a real address that differs from the current one.
+// Only SCIM changes an email, and only to an address on a domain the team
+// has verified (docs/idp-behaviour.md, "Email change").
+func (s *Service) changeEmail(ctx context.Context, tx store.Tx, cur core.Member, next *core.Member, doc map[string]any) error {
+	email, real := deriveEmail(doc)
+	if !real || strings.EqualFold(email, cur.Email) {
+		return nil
+	}
+	domain := emailDomain(email)
+	ok, err := tx.DomainVerified(ctx, cur.TeamID, domain)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return invalid("the user's email can change only to an address on a domain this team has verified, and %q is not verified; verify the domain in Roster, or keep the current email", clip(domain))
+	}
+	acct, err := tx.Account(ctx, cur.AccountID)
+	if err != nil {
+		return err
+	}
+	other, err := tx.AccountByEmail(ctx, email)
+	switch {
+	case err == nil && other.ID != acct.ID:
+		return conflict("the email address %q is already used by another account", clip(email))
+	case err != nil && !core.IsKind(err, core.KindNotFound):
+		return err
+	}
+	acct.Email = email
+	acct.UpdatedAt = s.now()
+	if err := tx.UpdateAccount(ctx, acct); err != nil {
+		if isConflict(err) {
+			return conflict("the email address %q is already used by another account", clip(email))
+		}
+		return err
+	}
+	next.Email = email
+	return nil
+}
+
+// userResource makes the response resource of a member; withGroups reads
+// its groups when the projection returns them (a new member has none).
+func (s *Service) userResource(ctx context.Context, m core.Member, proj scim.Projection, withGroups bool) (*Resource, error) {
+	r := &Resource{
+		rt:       scim.UserType(),
+		id:       m.ID,
+		version:  m.Version,
+		created:  m.CreatedAt,
+		modified: m.UpdatedAt,
+		body:     userBody(m),
+		proj:     proj,
+	}
+	if withGroups && proj.Includes(keyGroups) {
+		gs, err := s.st.MemberGroups(ctx, m.TeamID, m.ID)
+		if err != nil {
+			return nil, err
+		}
+		r.groups = gs
+	}
+	return r, nil
+}
+
+// write runs fn in a write transaction. A store version conflict
+// (KindPrecondition from UpdateMember or UpdateGroup) means a concurrent
+// write won: with preconditions it is a 412, without it fn runs again on
+// the new state (at most a few times).
+func (s *Service) write(ctx context.Context, rt *scim.ResourceType, id string, cond Conditions, fn func(store.Tx) error) error {
+	const attempts = 8
+	for i := 1; ; i++ {
+		err := s.st.InTx(ctx, fn)
+		if !core.IsKind(err, core.KindPrecondition) {
+			return err
+		}
+		if cond.pinned() {
+			return preconditionFailed(rt, id)
+		}
+		if i == attempts {
+			return core.Errorf(core.KindUnavailable, "", "%s %q is being changed by concurrent requests; retry", rt.Name, clip(id))
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+}

@@ -1,0 +1,43 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+)
+
+// TestPragmas: the writer runs WAL with synchronous=FULL, foreign keys and
+// a busy timeout, alone; the readers are query-only.
+func TestPragmas(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	pragma := func(db *sql.DB, name string) string {
+		t.Helper()
+		var v string
+		if err := db.QueryRowContext(ctx, "PRAGMA "+name).Scan(&v); err != nil {
+			t.Fatalf("PRAGMA %s: %v", name, err)
+		}
+		return v
+	}
+	for _, tc := range []struct {
+		db         *sql.DB
+		name, want string
+	}{
+		{s.write, "journal_mode", "wal"},
+		{s.write, "synchronous", "2"}, // FULL
+		{s.write, "foreign_keys", "1"},
+		{s.write, "busy_timeout", "10000"},
+		{s.write, "query_only", "0"},
+		{s.read, "journal_mode", "wal"},
+		{s.read, "foreign_keys", "1"},
+		{s.read, "busy_timeout", "10000"},
+		{s.read, "query_only", "1"},
+	} {
+		if got := pragma(tc.db, tc.name); got != tc.want {
+			t.Errorf("PRAGMA %s = %s, want %s", tc.name, got, tc.want)
+		}
+	}
+	if n := s.write.Stats().MaxOpenConnections; n != 1 {
+		t.Errorf("writer pool allows %d connections, want 1", n)
+	}
+}

@@ -1,0 +1,174 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ncruces/go-sqlite3"
+	"github.com/ncruces/go-sqlite3/driver"
+	"github.com/pressly/goose/v3"
+
+	"github.com/rosterhq/roster/internal/scim/filter"
+	"github.com/rosterhq/roster/internal/store"
+	"github.com/rosterhq/roster/internal/store/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is a store.Store on one SQLite database file.
+type Store struct {
+	*sqlstore.Store
+	write, read *sql.DB // the writer connection and the reader pool
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Option configures Open.
+type Option func(*config)
+
+type config struct {
+	readers     int
+	busyTimeout time.Duration
+}
+
+// WithReaders sets the size of the reader connection pool (default 4).
+func WithReaders(n int) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.readers = n
+		}
+	}
+}
+
+// WithBusyTimeout sets how long a connection waits for a lock held by
+// another connection or process before failing with KindUnavailable
+// (default 10s).
+func WithBusyTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.busyTimeout = d
+		}
+	}
+}
+
+// Open opens (creating it if needed) the SQLite database at path, applies
+// the pending migrations, and returns the store. The caller must Close it.
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	cfg := config{readers: 4, busyTimeout: 10 * time.Second}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if path == "" {
+		return nil, errors.New("sqlite: empty database path")
+	}
+	busy := "busy_timeout(" + strconv.FormatInt(cfg.busyTimeout.Milliseconds(), 10) + ")"
+
+	// The writer: one connection, every transaction BEGIN IMMEDIATE.
+	write, err := driver.Open(dsn(path, url.Values{
+		"_txlock": {"immediate"},
+		"_pragma": {busy, "journal_mode(wal)", "synchronous(full)", "foreign_keys(on)"},
+	}), registerFunctions)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, write); err != nil {
+		write.Close()
+		return nil, err
+	}
+
+	// The readers: query-only connections beside the writer (WAL).
+	read, err := driver.Open(dsn(path, url.Values{
+		"_pragma": {busy, "foreign_keys(on)", "query_only(on)"},
+	}), registerFunctions)
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	read.SetMaxOpenConns(cfg.readers)
+	read.SetMaxIdleConns(cfg.readers)
+	if err := read.PingContext(ctx); err != nil {
+		read.Close()
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+
+	s := sqlstore.New(sqlstore.Config{
+		Dialect: dialect{},
+		Read:    read,
+		Write:   write,
+		ReadTx:  &sql.TxOptions{ReadOnly: true},
+		Close: func() error {
+			return errors.Join(read.Close(), write.Close())
+		},
+	})
+	return &Store{Store: s, write: write, read: read}, nil
+}
+
+// dsn returns the driver's "file:" URI for path with query parameters q.
+func dsn(path string, q url.Values) string {
+	u := url.URL{Scheme: "file", Path: path, RawQuery: q.Encode()}
+	if !strings.HasPrefix(path, "/") {
+		u.Opaque = (&url.URL{Path: path}).EscapedPath()
+		u.Path = ""
+	}
+	return u.String()
+}
+
+// migrate applies the embedded migrations with goose on the writer. Each
+// migration runs in its own IMMEDIATE transaction. (goose has no locker
+// for SQLite; the migrations are written with IF NOT EXISTS, so two
+// processes opening a new file at the same moment both succeed.)
+func migrate(ctx context.Context, db *sql.DB) error {
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	return nil
+}
+
+// registerFunctions adds Roster's SQL functions to a new connection.
+func registerFunctions(c *sqlite3.Conn) error {
+	const flags = sqlite3.DETERMINISTIC | sqlite3.INNOCUOUS
+	err := c.CreateFunction("roster_fold", 1, flags, func(ctx sqlite3.Context, arg ...sqlite3.Value) {
+		if arg[0].Type() != sqlite3.TEXT {
+			ctx.ResultNull()
+			return
+		}
+		ctx.ResultText(filter.FoldCase(arg[0].Text()))
+	})
+	if err != nil {
+		return err
+	}
+	return c.CreateFunction("roster_time", 1, flags, func(ctx sqlite3.Context, arg ...sqlite3.Value) {
+		if arg[0].Type() != sqlite3.TEXT {
+			ctx.ResultNull()
+			return
+		}
+		t, err := time.Parse(time.RFC3339Nano, arg[0].Text())
+		if err != nil {
+			ctx.ResultNull()
+			return
+		}
+		ctx.ResultText(sqlstore.TimeKey(t))
+	})
+}

@@ -1,0 +1,203 @@
+package storetest
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rosterhq/roster/internal/core"
+	"github.com/rosterhq/roster/internal/store"
+)
+
+// newKey builds an API key (not stored).
+func (e *env) newKey(t *testing.T, teamID string, kind core.KeyKind, name string) core.APIKey {
+	t.Helper()
+	_, prefix, hash, err := core.NewKey(kind)
+	if err != nil {
+		t.Fatalf("NewKey: %v", err)
+	}
+	return core.APIKey{
+		ID: e.ids(), TeamID: teamID, Kind: kind, Name: name, Prefix: prefix, Hash: hash,
+		CreatedAt: e.now(), CreatedBy: "admin@example.com",
+	}
+}
+
+// addKey builds and stores an API key.
+func (e *env) addKey(t *testing.T, teamID string, kind core.KeyKind, name string) core.APIKey {
+	t.Helper()
+	k := e.newKey(t, teamID, kind, name)
+	e.tx(t, "CreateKey", func(tx store.Tx) error { return tx.CreateKey(e.ctx, k) })
+	return k
+}
+
+// swapCase swaps the letter case of s.
+func swapCase(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		case r >= 'A' && r <= 'Z':
+			return r - 'A' + 'a'
+		}
+		return r
+	}, s)
+}
+
+// testKeys: CreateKey, KeyByPrefix (the one cross-team lookup), Keys per
+// team and kind newest first, RevokeKey scoped by team, TouchKey.
+func testKeys(t *testing.T, e *env) {
+	ctx, s := e.ctx, e.s
+	team := e.addTeam(t, "keys")
+	other := e.addTeam(t, "keys-other")
+
+	k1 := e.newKey(t, team.ID, core.KeySCIM, "Okta")
+	exp := e.now().Add(90 * 24 * time.Hour)
+	k1.ExpiresAt = &exp
+	e.tx(t, "CreateKey", func(tx store.Tx) error { return tx.CreateKey(ctx, k1) })
+	k2 := e.addKey(t, team.ID, core.KeySCIM, "Entra")
+	k3 := e.addKey(t, team.ID, core.KeyPersonal, "CLI")
+	ko := e.addKey(t, other.ID, core.KeySCIM, "Other team's Okta")
+
+	for _, want := range []core.APIKey{k1, k2, k3, ko} {
+		got, err := s.KeyByPrefix(ctx, want.Prefix)
+		if checkOK(t, "KeyByPrefix("+want.Name+")", err) {
+			if d := diff(want, got); d != "" {
+				t.Errorf("KeyByPrefix(%s) (-want +got):\n%s", want.Prefix, d)
+			}
+		}
+		if swapped := swapCase(want.Prefix); swapped != want.Prefix {
+			_, err := s.KeyByPrefix(ctx, swapped)
+			checkErr(t, "KeyByPrefix with the prefix's letter case swapped (base62 is case-sensitive)", err, core.KindNotFound, "")
+		}
+	}
+	for _, p := range []string{"", "rsk_", k1.Prefix[:len(k1.Prefix)-1], k1.Prefix + "x", "rsk_%"} {
+		_, err := s.KeyByPrefix(ctx, p)
+		checkErr(t, "KeyByPrefix("+p+")", err, core.KindNotFound, "")
+	}
+
+	listKeys := func(teamID string, kind core.KeyKind) []core.APIKey {
+		t.Helper()
+		keys, err := s.Keys(ctx, teamID, kind)
+		checkOK(t, "Keys", err)
+		return keys
+	}
+	for _, tc := range []struct {
+		name   string
+		teamID string
+		kind   core.KeyKind
+		want   []core.APIKey
+	}{
+		{"team SCIM keys, newest first", team.ID, core.KeySCIM, []core.APIKey{k2, k1}},
+		{"team personal keys", team.ID, core.KeyPersonal, []core.APIKey{k3}},
+		{"other team's SCIM keys", other.ID, core.KeySCIM, []core.APIKey{ko}},
+		{"other team's personal keys", other.ID, core.KeyPersonal, nil},
+	} {
+		if d := diff(tc.want, listKeys(tc.teamID, tc.kind)); d != "" {
+			t.Errorf("Keys: %s (-want +got):\n%s", tc.name, d)
+		}
+	}
+
+	// A second key with the same prefix is refused and changes nothing.
+	dup := e.newKey(t, other.ID, core.KeySCIM, "duplicate prefix")
+	dup.Prefix = k1.Prefix
+	if err := s.InTx(ctx, func(tx store.Tx) error { return tx.CreateKey(ctx, dup) }); err == nil {
+		t.Error("CreateKey with an existing prefix succeeded; prefixes must be unique across teams")
+	}
+	if got, err := s.KeyByPrefix(ctx, k1.Prefix); checkOK(t, "KeyByPrefix", err) && got.ID != k1.ID {
+		t.Errorf("KeyByPrefix after a duplicate-prefix create returned key %s, want %s", got.ID, k1.ID)
+	}
+
+	// RevokeKey with another team's id, or an unknown id, finds nothing.
+	at := e.now()
+	for _, tc := range []struct{ name, teamID, id string }{
+		{"another team's key", other.ID, k1.ID},
+		{"an unknown key", team.ID, e.ids()},
+		{"a malformed id", team.ID, "not-a-uuid"},
+	} {
+		err := s.InTx(ctx, func(tx store.Tx) error { return tx.RevokeKey(ctx, tc.teamID, tc.id, at) })
+		checkErr(t, "RevokeKey of "+tc.name, err, core.KindNotFound, "")
+	}
+	if got, err := s.KeyByPrefix(ctx, k1.Prefix); checkOK(t, "KeyByPrefix", err) {
+		if d := diff(k1, got); d != "" {
+			t.Errorf("a refused RevokeKey changed the key (-want +got):\n%s", d)
+		}
+	}
+	e.tx(t, "RevokeKey", func(tx store.Tx) error { return tx.RevokeKey(ctx, team.ID, k1.ID, at) })
+	want := k1
+	want.RevokedAt = &at
+	if got, err := s.KeyByPrefix(ctx, k1.Prefix); checkOK(t, "KeyByPrefix", err) {
+		if d := diff(want, got); d != "" {
+			t.Errorf("after RevokeKey (-want +got):\n%s", d)
+		}
+		if st := got.Status(at); st != core.KeyRevoked {
+			t.Errorf("status after RevokeKey = %s", st)
+		}
+	}
+	if d := diff([]core.APIKey{k2, want}, listKeys(team.ID, core.KeySCIM)); d != "" {
+		t.Errorf("Keys after RevokeKey (-want +got):\n%s", d)
+	}
+	if d := diff([]core.APIKey{ko}, listKeys(other.ID, core.KeySCIM)); d != "" {
+		t.Errorf("RevokeKey of one team changed another's keys (-want +got):\n%s", d)
+	}
+
+	// TouchKey records the last use.
+	used := e.now()
+	e.tx(t, "TouchKey", func(tx store.Tx) error { return tx.TouchKey(ctx, k2.ID, used) })
+	later := e.now()
+	e.tx(t, "TouchKey", func(tx store.Tx) error { return tx.TouchKey(ctx, k2.ID, later) })
+	wantK2 := k2
+	wantK2.LastUsed = &later
+	if got, err := s.KeyByPrefix(ctx, k2.Prefix); checkOK(t, "KeyByPrefix", err) {
+		if d := diff(wantK2, got); d != "" {
+			t.Errorf("after TouchKey (-want +got):\n%s", d)
+		}
+	}
+	if got, err := s.KeyByPrefix(ctx, k3.Prefix); checkOK(t, "KeyByPrefix", err) && got.LastUsed != nil {
+		t.Errorf("TouchKey of one key touched another: LastUsed %v", got.LastUsed)
+	}
+}
+
+// testDomains: AddDomain and DomainVerified, case-insensitive and scoped by
+// team.
+func testDomains(t *testing.T, e *env) {
+	ctx, s := e.ctx, e.s
+	team := e.addTeam(t, "domains")
+	other := e.addTeam(t, "domains-other")
+	e.tx(t, "AddDomain", func(tx store.Tx) error {
+		if err := tx.AddDomain(ctx, team.ID, "Example.COM", "tok-1", true, e.now()); err != nil {
+			return err
+		}
+		if err := tx.AddDomain(ctx, team.ID, "pending.example", "tok-2", false, e.now()); err != nil {
+			return err
+		}
+		return tx.AddDomain(ctx, other.ID, "other.example", "tok-3", true, e.now())
+	})
+	for _, tc := range []struct {
+		teamID, domain string
+		want           bool
+	}{
+		{team.ID, "example.com", true},
+		{team.ID, "EXAMPLE.COM", true},
+		{team.ID, "Example.Com", true},
+		{team.ID, "pending.example", false}, // added, not verified
+		{team.ID, "other.example", false},   // another team's
+		{team.ID, "sub.example.com", false},
+		{team.ID, "example.co", false},
+		{team.ID, "xample.com", false},
+		{team.ID, "%", false},
+		{team.ID, "", false},
+		{other.ID, "example.com", false},
+		{other.ID, "other.example", true},
+		{other.ID, "OTHER.example", true},
+		{e.ids(), "example.com", false},
+	} {
+		got, err := s.DomainVerified(ctx, tc.teamID, tc.domain)
+		if checkOK(t, "DomainVerified", err) && got != tc.want {
+			name := "team"
+			if tc.teamID == other.ID {
+				name = "other team"
+			}
+			t.Errorf("DomainVerified(%s, %q) = %v, want %v", name, tc.domain, got, tc.want)
+		}
+	}
+}
