@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/rosterhq/roster/internal/admin"
@@ -27,6 +30,23 @@ type serveConfig struct {
 	maxBody         int64
 	shutdownTimeout time.Duration
 	logFormat       string
+	logEmails       bool
+	tlsCert         string
+	tlsKey          string
+	trustedProxies  string
+	secret          string
+	rate            httpapi.RateLimit
+	noMetrics       bool
+	dnsResolver     string
+}
+
+// adminOpts configures the admin use cases of a running server.
+func adminOpts(logger *slog.Logger, resolver string) []admin.Option {
+	opts := []admin.Option{admin.WithLogger(logger)}
+	if resolver != "" {
+		opts = append(opts, admin.WithResolver(resolver))
+	}
+	return opts
 }
 
 func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
@@ -36,30 +56,66 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	db := dbFlag(fs, getenv)
 	fs.StringVar(&cfg.baseURL, "base-url", getenv("ROSTER_BASE_URL"),
 		"external base URL clients use, e.g. https://roster.example.com (env ROSTER_BASE_URL; default http://ADDR)")
+	fs.StringVar(&cfg.dnsResolver, "dns-resolver", getenv("ROSTER_DNS_RESOLVER"),
+		"DNS server host:port for domain verification (env ROSTER_DNS_RESOLVER; default: the system resolver)")
 	fs.Int64Var(&cfg.maxBody, "max-body", 1<<20, "maximum request body in bytes")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may run after SIGTERM")
 	fs.StringVar(&cfg.logFormat, "log-format", envDefault(getenv, "ROSTER_LOG_FORMAT", "text"), "log format: text or json (env ROSTER_LOG_FORMAT)")
+	fs.BoolVar(&cfg.logEmails, "log-emails", false, "log email addresses in clear (default: redacted to a***@domain)")
+	fs.StringVar(&cfg.tlsCert, "tls-cert", getenv("ROSTER_TLS_CERT"), "TLS certificate chain, PEM (env ROSTER_TLS_CERT); with --tls-key, serve HTTPS (TLS 1.2+)")
+	fs.StringVar(&cfg.tlsKey, "tls-key", getenv("ROSTER_TLS_KEY"), "TLS private key, PEM (env ROSTER_TLS_KEY)")
+	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", getenv("ROSTER_TRUSTED_PROXIES"),
+		"comma-separated CIDRs or IPs of reverse proxies whose X-Forwarded-For is believed for client addresses (env ROSTER_TRUSTED_PROXIES; default none)")
+	fs.StringVar(&cfg.secret, "secret", "", "server secret keying paging cursors; set the same value on every instance so cursors survive restarts and work across instances (env ROSTER_SECRET, preferred: flags show in ps)")
+	fs.Float64Var(&cfg.rate.PerKey, "rate-per-key", httpapi.DefaultRatePerKey, "SCIM requests/s per API key (negative: no per-key limit)")
+	fs.Float64Var(&cfg.rate.PerTeam, "rate-per-team", httpapi.DefaultRatePerTeam, "SCIM requests/s per team, all keys together (negative: no per-team limit)")
+	fs.IntVar(&cfg.rate.Burst, "rate-burst", httpapi.DefaultRateBurst, "requests a key or team may send at once after a quiet period")
+	fs.BoolVar(&cfg.rate.Disabled, "no-rate-limit", false, "turn SCIM rate limiting off")
+	fs.BoolVar(&cfg.noMetrics, "no-metrics", false, "do not serve GET /metrics")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	cfg.db = *db
+	if cfg.secret == "" {
+		cfg.secret = getenv("ROSTER_SECRET")
+	}
 	logger, err := newLogger(cfg.logFormat, stderr)
 	if err != nil {
 		return err
 	}
-
-	st, err := openStore(ctx, cfg.db)
+	if !cfg.logEmails {
+		logger = slog.New(httpapi.NewRedactingHandler(logger.Handler()))
+	}
+	tlsConf, err := serverTLS(cfg.tlsCert, cfg.tlsKey)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	proxies, err := parseProxies(cfg.trustedProxies)
+	if err != nil {
+		return err
+	}
+	if cfg.secret != "" && len(cfg.secret) < 32 {
+		return usageError{"--secret / ROSTER_SECRET must be at least 32 characters (e.g. openssl rand -base64 32)"}
+	}
+
+	base, err := openStore(ctx, cfg.db)
+	if err != nil {
+		return err
+	}
+	defer base.Close()
+	metrics := httpapi.NewMetrics()
+	st := timedStore{Store: base, m: metrics}
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
 	if cfg.baseURL == "" {
-		cfg.baseURL = "http://" + ln.Addr().String()
+		scheme := "http://"
+		if tlsConf != nil {
+			scheme = "https://"
+		}
+		cfg.baseURL = scheme + ln.Addr().String()
 	}
 	cfg.baseURL = strings.TrimRight(cfg.baseURL, "/")
 
@@ -68,9 +124,37 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		return err
 	}
 
-	prov := provision.New(st, provision.Config{Logger: logger, Quirks: scim.DefaultQuirks()})
-	handler := httpapi.New(prov, httpapi.Config{BaseURL: cfg.baseURL, MaxBodyBytes: cfg.maxBody, Logger: logger})
+	pcfg := provision.Config{Logger: logger, Quirks: scim.DefaultQuirks()}
+	if cfg.secret != "" {
+		pcfg.CursorSecret = []byte(cfg.secret)
+	} else {
+		logger.Warn("no --secret / ROSTER_SECRET: paging cursors are per-process (they stop working after a restart and on other instances)")
+	}
+	prov := provision.New(st, pcfg)
+	var draining atomic.Bool
+	handler := httpapi.New(prov, httpapi.Config{
+		BaseURL:        cfg.baseURL,
+		MaxBodyBytes:   cfg.maxBody,
+		Logger:         logger,
+		RateLimit:      cfg.rate,
+		Metrics:        metrics,
+		DisableMetrics: cfg.noMetrics,
+		TrustedProxies: proxies,
+		Admin:          admin.New(st, adminOpts(logger, cfg.dnsResolver)...),
+		ReadyChecks: []httpapi.ReadyCheck{
+			// openStore applied every migration before the listener opened,
+			// so a process that answers has its schema.
+			{Name: "migrations", Check: func(context.Context) error { return nil }},
+			{Name: "shutdown", Check: func(context.Context) error {
+				if draining.Load() {
+					return errors.New("shutting down")
+				}
+				return nil
+			}},
+		},
+	})
 	srv := &http.Server{
+		TLSConfig:         tlsConf,
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
@@ -79,15 +163,22 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("roster serving", "addr", ln.Addr().String(), "scim_base_url", cfg.baseURL+"/scim/v2", "db", redactDSN(cfg.db))
+	logger.Info("roster serving", "addr", ln.Addr().String(), "tls", tlsConf != nil, "scim_base_url", cfg.baseURL+"/scim/v2", "db", redactDSN(cfg.db))
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if tlsConf != nil {
+			errc <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
+	draining.Store(true)
 	logger.Info("shutting down: finishing in-flight requests", "timeout", cfg.shutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 	defer cancel()
@@ -99,6 +190,58 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// serverTLS loads the certificate and returns the TLS configuration of
+// `serve`: TLS 1.2 and 1.3 only; for 1.2, only ECDHE key exchange with
+// AEAD ciphers (AES-GCM, ChaCha20-Poly1305), so every connection has
+// forward secrecy (TLS 1.3 suites are all AEAD and not configurable). It
+// returns nil, nil when neither file is given.
+func serverTLS(certFile, keyFile string) (*tls.Config, error) {
+	if certFile == "" && keyFile == "" {
+		return nil, nil
+	}
+	if certFile == "" || keyFile == "" {
+		return nil, usageError{"--tls-cert and --tls-key go together"}
+	}
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("tls: %w", err)
+	}
+	return &tls.Config{
+		Certificates: []tls.Certificate{cert},
+		MinVersion:   tls.VersionTLS12,
+		CipherSuites: []uint16{
+			tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+			tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+			tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+			tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+			tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+			tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+		},
+	}, nil
+}
+
+// parseProxies parses --trusted-proxies: comma-separated CIDRs or single
+// addresses (taken as /32 or /128).
+func parseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, usageError{fmt.Sprintf("--trusted-proxies: %q is not a CIDR or an IP address", f)}
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 func newLogger(format string, w io.Writer) (*slog.Logger, error) {

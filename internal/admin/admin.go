@@ -4,20 +4,42 @@ import (
 	"context"
 	"crypto/rand"
 	"io"
-	"regexp"
-	"strings"
+	"log/slog"
 	"time"
 
 	"github.com/rosterhq/roster/internal/core"
 	"github.com/rosterhq/roster/internal/store"
 )
 
-// Service runs the admin use cases against one store.
+// Defaults of a Service.
+const (
+	// DefaultSessionIdle is how long a session lives without use; every
+	// use slides its expiry forward (at most once a minute).
+	DefaultSessionIdle = 24 * time.Hour
+	// DefaultSessionMaxAge is the longest a session lives, used or not.
+	DefaultSessionMaxAge = 30 * 24 * time.Hour
+	// DefaultDNSTimeout bounds one domain verification lookup.
+	DefaultDNSTimeout = 5 * time.Second
+	// sessionTouchInterval is the least time between two last-seen writes
+	// of one session.
+	sessionTouchInterval = time.Minute
+)
+
+// Service runs the admin use cases against one store. Every use case
+// takes the core.Principal who acts, authorises it with the permission
+// table (core.Principal.Can) and writes its audit event in the same
+// transaction as the change. It is safe for concurrent use.
 type Service struct {
-	store store.Store
-	now   core.Clock
-	newID core.IDGen
-	rand  io.Reader
+	store         store.Store
+	now           core.Clock
+	newID         core.IDGen
+	rand          io.Reader
+	resolverAddr  string
+	dnsTimeout    time.Duration
+	sessionIdle   time.Duration
+	sessionMaxAge time.Duration
+	hasher        passwordHasher
+	log           *slog.Logger
 }
 
 // Option configures a Service.
@@ -29,123 +51,103 @@ func WithClock(c core.Clock) Option { return func(s *Service) { s.now = c } }
 // WithIDGen sets the id generator (default core.NewIDGen).
 func WithIDGen(g core.IDGen) Option { return func(s *Service) { s.newID = g } }
 
-// WithRand sets the random source for key secrets (default crypto/rand).
+// WithRand sets the random source for key, session and domain secrets
+// (default crypto/rand).
 func WithRand(r io.Reader) Option { return func(s *Service) { s.rand = r } }
+
+// WithResolver sets the DNS server ("host:port", UDP and TCP) that domain
+// verification asks for TXT records; "" (the default) uses the system
+// resolver.
+func WithResolver(addr string) Option { return func(s *Service) { s.resolverAddr = addr } }
+
+// WithDNSTimeout bounds one verification lookup (default
+// DefaultDNSTimeout).
+func WithDNSTimeout(d time.Duration) Option { return func(s *Service) { s.dnsTimeout = d } }
+
+// WithSessionLifetime sets how long a session lives without use (idle)
+// and at most (maxAge); zero keeps a default.
+func WithSessionLifetime(idle, maxAge time.Duration) Option {
+	return func(s *Service) {
+		if idle > 0 {
+			s.sessionIdle = idle
+		}
+		if maxAge > 0 {
+			s.sessionMaxAge = maxAge
+		}
+	}
+}
+
+// WithPasswordCost sets the argon2id cost: time passes and memory in KiB
+// (defaults 2 and 19456, the OWASP minimum). Tests lower it.
+func WithPasswordCost(time uint32, memoryKiB uint32) Option {
+	return func(s *Service) {
+		if time > 0 {
+			s.hasher.time = time
+		}
+		if memoryKiB > 0 {
+			s.hasher.memory = memoryKiB
+		}
+	}
+}
+
+// WithLogger sets the logger (default slog.Default()). Nothing secret is
+// ever logged.
+func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 
 // New returns a Service on st.
 func New(st store.Store, opts ...Option) *Service {
-	s := &Service{store: st, now: time.Now, rand: rand.Reader}
+	s := &Service{
+		store:         st,
+		now:           time.Now,
+		rand:          rand.Reader,
+		dnsTimeout:    DefaultDNSTimeout,
+		sessionIdle:   DefaultSessionIdle,
+		sessionMaxAge: DefaultSessionMaxAge,
+		hasher:        defaultHasher(),
+	}
 	for _, o := range opts {
 		o(s)
 	}
 	if s.newID == nil {
 		s.newID = core.NewIDGen(s.now, nil)
 	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.hasher.rand = s.rand
+	s.hasher.dummy = &lazyDummy{}
 	return s
 }
 
-var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+// clock returns the current time in UTC truncated to milliseconds, so
+// what a use case returns is what a later read shows.
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
 
-// CreateTeam creates a team with the given slug (lower-case letters,
-// digits and inner hyphens, at most 63 characters) and display name. SCIM
-// starts switched off.
-func (s *Service) CreateTeam(ctx context.Context, slug, name string) (core.Team, error) {
-	slug = strings.ToLower(strings.TrimSpace(slug))
-	if !slugRE.MatchString(slug) {
-		return core.Team{}, core.Errorf(core.KindInvalid, "invalidSlug",
-			"team slug %q must be 1-63 lower-case letters, digits or inner hyphens", slug)
-	}
-	name = strings.TrimSpace(name)
-	if name == "" {
-		name = slug
-	}
-	now := s.now().UTC()
-	t := core.Team{ID: s.newID(), Slug: slug, Name: name, CreatedAt: now, UpdatedAt: now}
-	err := s.store.InTx(ctx, func(tx store.Tx) error { return tx.CreateTeam(ctx, t) })
-	if err != nil {
-		return core.Team{}, err
-	}
-	return t, nil
+// audit appends an audit event of p in tx.
+func (s *Service) audit(ctx context.Context, tx store.Tx, p core.Principal, teamID, action, targetType, targetID string, summary map[string]any) error {
+	e := p.Audit(teamID, action, targetType, targetID, summary)
+	e.ID = s.newID()
+	e.At = s.clock()
+	return tx.AppendAudit(ctx, e)
 }
 
-// Team returns a team by id or slug.
-func (s *Service) Team(ctx context.Context, idOrSlug string) (core.Team, error) {
-	t, err := s.store.TeamBySlug(ctx, idOrSlug)
-	if core.IsKind(err, core.KindNotFound) {
-		return s.store.Team(ctx, idOrSlug)
-	}
-	return t, err
+// change appends a change-feed entry in tx.
+func (s *Service) change(ctx context.Context, tx store.Tx, teamID, typ, resourceID string, data map[string]any) error {
+	c := core.Change{TeamID: teamID, At: s.clock(), Type: typ, ResourceID: resourceID, Data: data}
+	return tx.AppendChange(ctx, &c)
 }
 
-// Teams lists every team.
-func (s *Service) Teams(ctx context.Context) ([]core.Team, error) { return s.store.Teams(ctx) }
-
-// SetSCIM switches SCIM provisioning on or off for a team. While it is off,
-// every valid key of the team is refused with 403.
-func (s *Service) SetSCIM(ctx context.Context, teamID string, enabled bool) (core.Team, error) {
-	var out core.Team
-	err := s.store.InTx(ctx, func(tx store.Tx) error {
-		t, err := tx.Team(ctx, teamID)
-		if err != nil {
-			return err
-		}
-		t.SCIMEnabled = enabled
-		t.UpdatedAt = s.now().UTC()
-		out = t
-		return tx.UpdateTeam(ctx, t)
-	})
-	return out, err
+// invalid is a KindInvalid error with a code.
+func invalid(code, format string, args ...any) error {
+	return core.Errorf(core.KindInvalid, code, format, args...)
 }
 
-// NewKey is a freshly created key: Secret is shown once and never stored.
-type NewKey struct {
-	Key    core.APIKey
-	Secret string
+// forbidden is a KindForbidden error with code "forbidden".
+func forbidden(format string, args ...any) error {
+	return core.Errorf(core.KindForbidden, "forbidden", format, args...)
 }
 
-// CreateKey makes a SCIM API key for a team. expiresIn of zero means the
-// key does not expire. createdBy names the actor (an account id, or "cli").
-func (s *Service) CreateKey(ctx context.Context, teamID, name, createdBy string, expiresIn time.Duration) (NewKey, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 100 {
-		return NewKey{}, core.Errorf(core.KindInvalid, "invalidName", "a key needs a name of 1-100 characters")
-	}
-	if expiresIn < 0 {
-		return NewKey{}, core.Errorf(core.KindInvalid, "invalidExpiry", "a key's expiry must be in the future")
-	}
-	secret, prefix, hash, err := core.NewKeySecret(core.KeySCIM, s.rand)
-	if err != nil {
-		return NewKey{}, err
-	}
-	now := s.now().UTC()
-	k := core.APIKey{
-		ID: s.newID(), TeamID: teamID, Kind: core.KeySCIM, Name: name,
-		Prefix: prefix, Hash: hash, CreatedAt: now, CreatedBy: createdBy,
-	}
-	if expiresIn > 0 {
-		exp := now.Add(expiresIn)
-		k.ExpiresAt = &exp
-	}
-	err = s.store.InTx(ctx, func(tx store.Tx) error {
-		if _, err := tx.Team(ctx, teamID); err != nil {
-			return err
-		}
-		return tx.CreateKey(ctx, k)
-	})
-	if err != nil {
-		return NewKey{}, err
-	}
-	return NewKey{Key: k, Secret: secret}, nil
-}
-
-// Keys lists a team's SCIM keys, newest first.
-func (s *Service) Keys(ctx context.Context, teamID string) ([]core.APIKey, error) {
-	return s.store.Keys(ctx, teamID, core.KeySCIM)
-}
-
-// RevokeKey revokes a team's key now; the next request with it is refused
-// on every instance, since each request reads the key from the database.
-func (s *Service) RevokeKey(ctx context.Context, teamID, keyID string) error {
-	at := s.now().UTC()
-	return s.store.InTx(ctx, func(tx store.Tx) error { return tx.RevokeKey(ctx, teamID, keyID, at) })
+// conflict is a KindConflict error with a code.
+func conflict(code, format string, args ...any) error {
+	return core.Errorf(core.KindConflict, code, format, args...)
 }

@@ -45,8 +45,11 @@ const (
 type APIKey struct {
 	ID     string
 	TeamID string
-	Kind   KeyKind
-	Name   string
+	// AccountID is the person a personal token (KeyPersonal) acts for; ""
+	// for SCIM keys.
+	AccountID string
+	Kind      KeyKind
+	Name      string
 	// Prefix is the public part ("rsk_" plus the lookup id) shown to admins
 	// and used to find the key; it is unique across all teams.
 	Prefix    string

@@ -3,9 +3,11 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"path"
 	"strings"
 
+	"github.com/rosterhq/roster/internal/admin"
 	"github.com/rosterhq/roster/internal/provision"
 )
 
@@ -28,6 +30,23 @@ type Config struct {
 	// Logger receives the access log and internal errors (default
 	// slog.Default()).
 	Logger *slog.Logger
+	// RateLimit configures the per-key and per-team token buckets of
+	// /scim/v2 (ratelimit.go); the zero value means the defaults.
+	RateLimit RateLimit
+	// Metrics collects the /metrics figures (default: a new registry).
+	// Pass one to feed it store latencies with Metrics.ObserveStore.
+	Metrics *Metrics
+	// DisableMetrics turns GET /metrics off (it then answers 404).
+	DisableMetrics bool
+	// ReadyChecks are the conditions GET /readyz requires besides the
+	// database answering.
+	ReadyChecks []ReadyCheck
+	// TrustedProxies are the peers whose X-Forwarded-For is believed when
+	// deciding a request's client address (see ClientIP); empty means
+	// none: the peer address is the client.
+	TrustedProxies []netip.Prefix
+	// Admin serves the admin REST API under /api/v1 (api*.go) when set.
+	Admin *admin.Service
 }
 
 // api is the SCIM HTTP handler.
@@ -38,6 +57,7 @@ type api struct {
 	maxBulk int64
 	log     *slog.Logger
 	mux     *http.ServeMux
+	outer   http.Handler // the reliability middleware around route (ops.go)
 }
 
 // New returns the HTTP handler of the SCIM service: /scim/v2 with every
@@ -59,6 +79,8 @@ func New(prov *provision.Service, cfg Config) http.Handler {
 		mux:     http.NewServeMux(),
 	}
 	a.routes()
+	a.mountAPI(cfg)
+	a.outer = a.harden(http.HandlerFunc(a.route), cfg)
 	return a
 }
 
@@ -104,6 +126,8 @@ func (a *api) handle(pattern string, h func(http.ResponseWriter, *http.Request, 
 			a.writeError(w, r, err)
 			return
 		}
+		// The audit trail records where a SCIM change came from.
+		c.IP, c.UserAgent = ClientIP(r), clipUserAgent(r.UserAgent())
 		if info := requestInfo(r); info != nil {
 			info.team = c.TeamID
 		}
@@ -113,10 +137,10 @@ func (a *api) handle(pattern string, h func(http.ResponseWriter, *http.Request, 
 	})
 }
 
-// ServeHTTP runs the middleware (request id, access log, recovery) and
+// route runs the middleware (request id, access log, recovery) and
 // routes the request; unknown routes are 404 and known routes with
 // another method 405 with Allow, both as SCIM errors.
-func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (a *api) route(w http.ResponseWriter, r *http.Request) {
 	sw, r, done := a.begin(w, r)
 	defer done()
 	defer a.recoverPanic(sw, r)

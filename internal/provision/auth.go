@@ -19,6 +19,12 @@ type Caller struct {
 	KeyID string
 	// KeyPrefix is the key's public prefix (safe to log).
 	KeyPrefix string
+	// KeyName is the key's name, the actor's name in the audit log.
+	KeyName string
+	// IP and UserAgent describe the request, for the audit log; the
+	// transport sets them.
+	IP        string
+	UserAgent string
 }
 
 // Authenticate checks the value of an Authorization header and returns the
@@ -73,7 +79,7 @@ func (s *Service) Authenticate(ctx context.Context, authorization string) (Calle
 		return Caller{}, core.Errorf(core.KindForbidden, "", "SCIM provisioning is disabled for this team; a team administrator can turn it on in the team's authentication settings")
 	}
 	s.touchKey(ctx, key, now)
-	return Caller{TeamID: key.TeamID, KeyID: key.ID, KeyPrefix: key.Prefix}, nil
+	return Caller{TeamID: key.TeamID, KeyID: key.ID, KeyPrefix: key.Prefix, KeyName: key.Name}, nil
 }
 
 // parseAuthorization extracts the key from an Authorization header value.

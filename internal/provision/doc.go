@@ -17,12 +17,18 @@
 // member gets a placeholder address "<hash>@scim.roster.invalid" derived
 // from the team and the lower-cased userName (RFC 2606 reserves .invalid),
 // so a later create with the same userName re-attaches the same account.
-// A new email creates the account; an account in no team joins this one
-// (role developer, SCIM-managed); an account that is already a member of
+// A new email creates the account and joins it to the team (role
+// developer, SCIM-managed). An existing account in no team joins directly
+// when its email is on a domain the team has verified (or is this team's
+// own placeholder); on any other domain the member is created with status
+// invited — the SCIM resource exists and shows
+// urn:ietf:params:scim:schemas:extension:roster:2.0:User status "invited"
+// and invitationPending true — and the person joins by accepting the
+// invitation (internal/admin). An account that is already a member of
 // this team under another userName, or of any other team, is refused with
-// 409 uniqueness, and the detail never names the other team. (Joining on a
-// verified domain versus by invitation is a later issue: for now an
-// account of another team is always refused.)
+// 409 uniqueness, and the detail never names the other team — also when
+// the email is on a domain this team verified: moving a person between
+// teams is not done by SCIM.
 //
 // userName is kept exactly as sent and is unique per team
 // case-insensitively. active=false deactivates the member (status
@@ -33,6 +39,24 @@
 // real address. DeleteUser removes the membership and its group rows,
 // never the account. A password is never stored, logged or returned:
 // scim.Decode and the PATCH engine discard it.
+//
+// Deactivation (active=false by PATCH or PUT) also ends the account's
+// sessions and revokes its personal API tokens for the team; the role is
+// kept, so reactivation restores it. DELETE revokes the tokens too.
+//
+// # Audit log and change feed
+//
+// Every change writes, in its own transaction, an audit event whose actor
+// is the SCIM key (Caller.KeyID and KeyName, with the request's IP and user
+// agent) and a summary of attribute names and non-secret values, and the
+// change-feed entries a host application follows: user.created,
+// user.updated, user.deactivated, user.reactivated, user.deleted,
+// group.created, group.updated, group.deleted, and one
+// group.member_added and one group.member_removed entry per request with
+// the member ids. A write that changes nothing writes neither. The ids of
+// an add the store reported as partly already present may include some
+// that were members before (the store does not say which); readers apply
+// member_added as a set union.
 //
 // Versions (RFC 7644 §3.14): every resource has a version that is its
 // weak ETag, W/"<n>"; it increases on every real change, and a PUT or

@@ -52,17 +52,31 @@ func (s *Service) CreateGroup(ctx context.Context, c Caller, body []byte, opt Op
 			}
 			return err
 		}
+		sum := map[string]any{"displayName": g.DisplayName}
+		if len(members) > 0 {
+			_, missing, err := tx.AddGroupMembers(ctx, c.TeamID, g.ID, members)
+			if err != nil {
+				return err
+			}
+			if len(missing) > 0 {
+				return unknownMembers(missing, false)
+			}
+			sum["members_added"] = len(members)
+		}
+		if err := s.audit(ctx, tx, c, core.ChangeGroupCreated, "group", g.ID, sum); err != nil {
+			return err
+		}
+		if err := s.emit(ctx, tx, c.TeamID, core.ChangeGroupCreated, g.ID, map[string]any{"group_id": g.ID, "displayName": g.DisplayName}); err != nil {
+			return err
+		}
 		if len(members) == 0 {
 			return nil
 		}
-		_, missing, err := tx.AddGroupMembers(ctx, c.TeamID, g.ID, members)
-		if err != nil {
-			return err
+		ids := make([]string, len(members))
+		for i, m := range members {
+			ids[i] = m.Value
 		}
-		if len(missing) > 0 {
-			return unknownMembers(missing, false)
-		}
-		return nil
+		return s.emit(ctx, tx, c.TeamID, core.ChangeGroupMemberAdded, g.ID, map[string]any{"group_id": g.ID, "member_ids": anyList(ids)})
 	})
 	if err != nil {
 		return nil, err
@@ -124,7 +138,8 @@ func (s *Service) ReplaceGroup(ctx context.Context, c Caller, id string, body []
 		n.DisplayName = displayName
 		n.ExternalID, _ = doc[keyExternalID].(string)
 		n.Doc = storedGroupDoc(doc, n)
-		memChanged, missing, err := s.setMembers(ctx, tx, c.TeamID, id, members)
+		var d memberDelta
+		memChanged, missing, err := s.setMembers(ctx, tx, c.TeamID, id, members, &d)
 		if err != nil {
 			return err
 		}
@@ -132,7 +147,10 @@ func (s *Service) ReplaceGroup(ctx context.Context, c Caller, id string, body []
 			return unknownMembers(missing, false)
 		}
 		next, changed, err = s.saveGroup(ctx, tx, cur, n, memChanged)
-		return err
+		if err != nil || !changed {
+			return err
+		}
+		return s.groupEvents(ctx, tx, c, cur, next, d)
 	})
 	if err != nil {
 		return nil, err
@@ -188,13 +206,17 @@ func (s *Service) PatchGroup(ctx context.Context, c Caller, id string, body []by
 			n.ExternalID, _ = after[keyExternalID].(string)
 			n.Doc = storedGroupDoc(after, n)
 		}
-		memChanged, miss, err := s.applySteps(ctx, tx, c.TeamID, id, steps)
+		var d memberDelta
+		memChanged, miss, err := s.applySteps(ctx, tx, c.TeamID, id, steps, &d)
 		if err != nil {
 			return err
 		}
 		missing = miss
 		next, changed, err = s.saveGroup(ctx, tx, cur, n, memChanged)
-		return err
+		if err != nil || !changed {
+			return err
+		}
+		return s.groupEvents(ctx, tx, c, cur, next, d)
 	})
 	if err != nil {
 		return nil, err
@@ -213,10 +235,17 @@ func (s *Service) PatchGroup(ctx context.Context, c Caller, id string, body []by
 func (s *Service) DeleteGroup(ctx context.Context, c Caller, id string, cond Conditions) error {
 	rt := scim.GroupType()
 	err := s.write(ctx, rt, id, cond, func(tx store.Tx) error {
-		if _, err := s.currentGroup(ctx, tx, c, id, cond); err != nil {
+		g, err := s.currentGroup(ctx, tx, c, id, cond)
+		if err != nil {
 			return err
 		}
-		return tx.DeleteGroup(ctx, c.TeamID, id)
+		if err := tx.DeleteGroup(ctx, c.TeamID, id); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, c, core.ChangeGroupDeleted, "group", id, map[string]any{"displayName": g.DisplayName}); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, c.TeamID, core.ChangeGroupDeleted, id, map[string]any{"group_id": id})
 	})
 	if err != nil {
 		return err
@@ -263,7 +292,7 @@ func (s *Service) saveGroup(ctx context.Context, tx store.Tx, cur, next core.Gro
 // the old and new sets, so Okta's full sync that changes nothing writes
 // nothing. It returns whether membership changed and the ids that were
 // not added because they are not users or groups of the team.
-func (s *Service) applySteps(ctx context.Context, tx store.Tx, teamID, groupID string, steps []patch.MemberStep) (bool, []string, error) {
+func (s *Service) applySteps(ctx context.Context, tx store.Tx, teamID, groupID string, steps []patch.MemberStep, d *memberDelta) (bool, []string, error) {
 	changed := false
 	var missing []string
 	for i := 0; i < len(steps); i++ {
@@ -276,11 +305,15 @@ func (s *Service) applySteps(ctx context.Context, tx store.Tx, teamID, groupID s
 				i++
 				var ch bool
 				var miss []string
-				ch, miss, err = s.setMembers(ctx, tx, teamID, groupID, groupMembers(steps[i].Members))
+				ch, miss, err = s.setMembers(ctx, tx, teamID, groupID, groupMembers(steps[i].Members), d)
 				changed = changed || ch
 				missing = append(missing, miss...)
 			} else {
-				n, err = tx.ClearGroupMembers(ctx, teamID, groupID)
+				var ids []string
+				if ids, err = memberIDs(ctx, tx, teamID, groupID); err == nil {
+					n, err = tx.ClearGroupMembers(ctx, teamID, groupID)
+					d.remove(ids...)
+				}
 			}
 		case patch.StepAdd:
 			var miss []string
@@ -288,10 +321,25 @@ func (s *Service) applySteps(ctx context.Context, tx store.Tx, teamID, groupID s
 			n, miss, err = tx.AddGroupMembers(ctx, teamID, groupID, ms)
 			missing = append(missing, miss...)
 			missing = append(missing, self...)
+			if n > 0 {
+				d.add(idsExcept(ms, miss)...)
+			}
 		case patch.StepRemove:
 			n, err = tx.RemoveGroupMembers(ctx, teamID, groupID, st.IDs)
+			if n > 0 {
+				d.remove(st.IDs...)
+			}
 		case patch.StepRemoveWhere:
-			n, err = tx.RemoveGroupMembersWhere(ctx, teamID, groupID, st.Filter)
+			var before []string
+			if before, err = memberIDs(ctx, tx, teamID, groupID); err == nil {
+				n, err = tx.RemoveGroupMembersWhere(ctx, teamID, groupID, st.Filter)
+			}
+			if err == nil && n > 0 {
+				var after []string
+				if after, err = memberIDs(ctx, tx, teamID, groupID); err == nil {
+					d.remove(idsExcept(toMembers(before), after)...)
+				}
+			}
 		}
 		if err != nil {
 			return false, nil, err
@@ -304,7 +352,7 @@ func (s *Service) applySteps(ctx context.Context, tx store.Tx, teamID, groupID s
 // setMembers makes the group's member set equal to ms by removing the
 // members not in ms and adding those not yet in the group. It reads the
 // current ids once (a replace of the whole list costs the group's size).
-func (s *Service) setMembers(ctx context.Context, tx store.Tx, teamID, groupID string, ms []core.GroupMember) (bool, []string, error) {
+func (s *Service) setMembers(ctx context.Context, tx store.Tx, teamID, groupID string, ms []core.GroupMember, d *memberDelta) (bool, []string, error) {
 	ms, self := dropSelf(ms, groupID)
 	want := make(map[string]bool, len(ms))
 	for _, m := range ms {
@@ -335,6 +383,7 @@ func (s *Service) setMembers(ctx context.Context, tx store.Tx, teamID, groupID s
 			return false, nil, err
 		}
 		changed = n > 0
+		d.remove(remove...)
 	}
 	missing := self
 	if len(add) > 0 {
@@ -344,8 +393,48 @@ func (s *Service) setMembers(ctx context.Context, tx store.Tx, teamID, groupID s
 		}
 		changed = changed || n > 0
 		missing = append(missing, miss...)
+		d.add(idsExcept(add, miss)...)
 	}
 	return changed, missing, nil
+}
+
+// memberIDs reads the ids of a group's members (the cost of the group's
+// size: used only before a clear or a filtered removal, whose change-feed
+// entry lists the ids removed).
+func memberIDs(ctx context.Context, tx store.Tx, teamID, groupID string) ([]string, error) {
+	var ids []string
+	err := tx.GroupMembers(ctx, teamID, groupID, func(m core.GroupMember) error {
+		ids = append(ids, m.Value)
+		return nil
+	})
+	return ids, err
+}
+
+// idsExcept returns the ids of ms that are not in drop. The ids of an add
+// that reported fewer rows than asked may include members that were
+// already in the group: the store does not say which, and a feed reader
+// applies member_added as a set union.
+func idsExcept(ms []core.GroupMember, drop []string) []string {
+	skip := make(map[string]bool, len(drop))
+	for _, id := range drop {
+		skip[id] = true
+	}
+	out := make([]string, 0, len(ms))
+	for _, m := range ms {
+		if !skip[m.Value] {
+			out = append(out, m.Value)
+		}
+	}
+	return out
+}
+
+// toMembers wraps ids as group members.
+func toMembers(ids []string) []core.GroupMember {
+	out := make([]core.GroupMember, len(ids))
+	for i, id := range ids {
+		out[i] = core.GroupMember{Value: id}
+	}
+	return out
 }
 
 // dropSelf removes members naming the group itself (a group cannot

@@ -219,13 +219,15 @@ func userPatchDoc(m core.Member) map[string]any {
 
 // statusFor returns the membership status that follows from active, given
 // the current one: deactivation and reactivation switch between active
-// and deactivated; an invited member stays invited while active.
+// and deactivated; an invited member stays invited (active or not) until
+// the person accepts, so deactivating and reactivating an invitation
+// never lets someone in who did not accept.
 func statusFor(cur core.MemberStatus, active bool) core.MemberStatus {
 	switch {
-	case !active:
-		return core.StatusDeactivated
 	case cur == core.StatusInvited:
 		return core.StatusInvited
+	case !active:
+		return core.StatusDeactivated
 	default:
 		return core.StatusActive
 	}

@@ -26,10 +26,12 @@ const accountStatusActive = "active"
 // CreateUser provisions a User (POST /Users, RFC 7644 §3.3) from a request
 // body, with the product semantics of docs/idp-behaviour.md (see the
 // package documentation): a new email creates the account and joins it to
-// the team as a developer; an account in no team joins; an account that
-// is a member of this or another team, or a userName taken in the team in
-// any letter case, is 409 uniqueness. The result has id, meta and version
-// 1.
+// the team as a developer; an account in no team joins when its domain is
+// verified by the team, and is invited otherwise (status invited); an
+// account that is a member of this or another team, or a userName taken
+// in the team in any letter case, is 409 uniqueness. The audit event and
+// the user.created entry are written in the same transaction. The result
+// has id, meta and version 1.
 func (s *Service) CreateUser(ctx context.Context, c Caller, body []byte, opt Options) (*Resource, error) {
 	rt := scim.UserType()
 	proj, err := scim.NewProjection(rt, opt.Attributes, opt.ExcludedAttributes)
@@ -46,19 +48,32 @@ func (s *Service) CreateUser(ctx context.Context, c Caller, body []byte, opt Opt
 	}
 	accountID := s.cfg.NewID()
 	err = s.st.InTx(ctx, func(tx store.Tx) error {
-		id, err := s.attachAccount(ctx, tx, c, m, doc, accountID)
+		id, invite, err := s.attachAccount(ctx, tx, c, m, doc, accountID)
 		if err != nil {
 			return err
 		}
 		mm := m
 		mm.AccountID = id
+		if invite {
+			mm.Status = core.StatusInvited
+		}
 		if err := tx.CreateMember(ctx, mm); err != nil {
 			if isConflict(err) {
 				return conflict("userName %q or its email address is already in use", clip(m.UserName))
 			}
 			return err
 		}
-		m.AccountID = id
+		sum := map[string]any{"userName": mm.UserName, "status": string(mm.Status)}
+		if !isPlaceholder(mm.Email) {
+			sum["email"] = mm.Email
+		}
+		if err := s.audit(ctx, tx, c, core.ChangeUserCreated, "user", mm.ID, sum); err != nil {
+			return err
+		}
+		if err := s.emit(ctx, tx, c.TeamID, core.ChangeUserCreated, mm.ID, map[string]any{"member_id": mm.ID, "status": string(mm.Status)}); err != nil {
+			return err
+		}
+		m = mm
 		return nil
 	})
 	if err != nil {
@@ -101,8 +116,25 @@ func (s *Service) newMember(c Caller, doc map[string]any) (core.Member, error) {
 
 // attachAccount finds or creates the account of a new member and returns
 // its id; it refuses a userName taken in the team and an account that is
-// already a member of a team (without saying which).
-func (s *Service) attachAccount(ctx context.Context, tx store.Tx, c Caller, m core.Member, doc map[string]any, newAccountID string) (string, error) {
+// already a member of a team (without saying which). invite is true when
+// the account existed, belongs to no team and its email is on a domain
+// the team has not verified: the member is then an invitation the account
+// accepts (docs/idp-behaviour.md, "product semantics").
+func (s *Service) attachAccount(ctx context.Context, tx store.Tx, c Caller, m core.Member, doc map[string]any, newAccountID string) (id string, invite bool, err error) {
+	id, err = s.findAccount(ctx, tx, c, m, doc, newAccountID)
+	if err != nil || id == newAccountID || isPlaceholder(m.Email) {
+		return id, false, err
+	}
+	ok, err := tx.DomainVerified(ctx, c.TeamID, emailDomain(m.Email))
+	if err != nil {
+		return "", false, err
+	}
+	return id, !ok, nil
+}
+
+// findAccount finds or creates the account of a new member (see
+// attachAccount).
+func (s *Service) findAccount(ctx context.Context, tx store.Tx, c Caller, m core.Member, doc map[string]any, newAccountID string) (string, error) {
 	taken, err := userNameTaken(ctx, tx, c.TeamID, m.UserName, "")
 	if err != nil {
 		return "", err
@@ -221,7 +253,7 @@ func (s *Service) ReplaceUser(ctx context.Context, c Caller, id string, body []b
 		if a, ok := doc[keyActive].(bool); ok {
 			n.Active = a
 		}
-		n, changed, err = s.saveMember(ctx, tx, cur, n, doc)
+		n, changed, err = s.saveMember(ctx, tx, c, cur, n, doc)
 		next = n
 		return err
 	})
@@ -268,7 +300,7 @@ func (s *Service) PatchUser(ctx context.Context, c Caller, id string, body []byt
 		if a, ok := after[keyActive].(bool); ok {
 			n.Active = a
 		}
-		n, changed, err = s.saveMember(ctx, tx, cur, n, after)
+		n, changed, err = s.saveMember(ctx, tx, c, cur, n, after)
 		next = n
 		return err
 	})
@@ -288,10 +320,20 @@ func (s *Service) PatchUser(ctx context.Context, c Caller, id string, body []byt
 func (s *Service) DeleteUser(ctx context.Context, c Caller, id string, cond Conditions) error {
 	rt := scim.UserType()
 	err := s.write(ctx, rt, id, cond, func(tx store.Tx) error {
-		if _, err := s.currentMember(ctx, tx, c, id, cond); err != nil {
+		m, err := s.currentMember(ctx, tx, c, id, cond)
+		if err != nil {
 			return err
 		}
-		return tx.DeleteMember(ctx, c.TeamID, id)
+		if err := tx.DeleteMember(ctx, c.TeamID, id); err != nil {
+			return err
+		}
+		if _, err := tx.RevokeAccountKeys(ctx, c.TeamID, m.AccountID, s.now()); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, c, core.ChangeUserDeleted, "user", id, map[string]any{"userName": m.UserName}); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, c.TeamID, core.ChangeUserDeleted, id, map[string]any{"member_id": id})
 	})
 	if err != nil {
 		return err
@@ -317,7 +359,12 @@ func (s *Service) currentMember(ctx context.Context, tx store.Tx, c Caller, id s
 // saveMember completes next (status, email, stored document) from the
 // written document and stores it when it differs from cur, with the next
 // version. It returns the member as stored and whether it changed.
-func (s *Service) saveMember(ctx context.Context, tx store.Tx, cur, next core.Member, doc map[string]any) (core.Member, bool, error) {
+//
+// It writes the audit event and change-feed entries of the change, and a
+// deactivation ends the account's sessions and revokes its personal tokens
+// for the team (its data and role are kept, so a reactivation restores
+// them).
+func (s *Service) saveMember(ctx context.Context, tx store.Tx, c Caller, cur, next core.Member, doc map[string]any) (core.Member, bool, error) {
 	if strings.TrimSpace(next.UserName) == "" {
 		return cur, false, invalid("attribute \"userName\" is required and must not be blank")
 	}
@@ -345,6 +392,17 @@ func (s *Service) saveMember(ctx context.Context, tx store.Tx, cur, next core.Me
 		if isConflict(err) {
 			return cur, false, conflict("userName %q is already in use in this team", clip(next.UserName))
 		}
+		return cur, false, err
+	}
+	if cur.Active && !next.Active {
+		if _, err := tx.DeleteAccountSessions(ctx, next.AccountID); err != nil {
+			return cur, false, err
+		}
+		if _, err := tx.RevokeAccountKeys(ctx, next.TeamID, next.AccountID, next.UpdatedAt); err != nil {
+			return cur, false, err
+		}
+	}
+	if err := s.memberEvents(ctx, tx, c, cur, next); err != nil {
 		return cur, false, err
 	}
 	return next, true, nil

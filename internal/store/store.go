@@ -18,7 +18,10 @@ type Store interface {
 	// commit is durable when InTx returns nil (SQLite synchronous=FULL,
 	// PostgreSQL synchronous_commit=on). fn may be called more than once
 	// (PostgreSQL serialization failures, SQLSTATE 40001, are retried), so
-	// it must have no effects outside the Tx.
+	// it must have no effects outside the Tx. Calls must not be nested.
+	// After a Tx method returns an error, fn must not use the Tx again and
+	// must return an error (a failed statement aborts a PostgreSQL
+	// transaction).
 	InTx(ctx context.Context, fn func(Tx) error) error
 	// Ping checks that the database answers (readiness).
 	Ping(ctx context.Context) error
@@ -31,6 +34,8 @@ type Store interface {
 // that team's rows: an id that belongs to another team is KindNotFound.
 // Missing rows are *core.Error of KindNotFound.
 type Reader interface {
+	AdminReader
+
 	// Team returns a team by id.
 	Team(ctx context.Context, id string) (core.Team, error)
 	// TeamBySlug returns a team by its slug (case-insensitive).
@@ -80,6 +85,7 @@ type Reader interface {
 // Tx is a read-write transaction.
 type Tx interface {
 	Reader
+	AdminTx
 
 	// CreateTeam inserts a team; a duplicate slug is KindConflict.
 	CreateTeam(ctx context.Context, t core.Team) error

@@ -64,11 +64,13 @@ func OpenSQLite(t testing.TB) store.Store {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "roster.db"))
+	path := filepath.Join(t.TempDir(), "roster.db")
+	st, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
+	dumpers.Store(store.Store(st), dumpSQLite(path))
 	return st
 }
 
@@ -109,6 +111,7 @@ func openPostgres(t testing.TB, dsn string) store.Store {
 		fail("open postgres: %v", err)
 	}
 	t.Cleanup(func() { _ = st.Close() }) // runs before the schema is dropped
+	dumpers.Store(store.Store(st), dumpPostgres(dsn, schema))
 	return st
 }
 

@@ -15,7 +15,10 @@
 //
 // The backends' migrations create the same tables (see their
 // migrations/*.sql): teams, accounts, members, member_emails, groups,
-// group_members, api_keys and domains. Every team-owned table carries
+// group_members, api_keys and domains (00001); key_accounts,
+// change_counters, domain_checks, sessions, audit_events, change_feed and
+// scim_activity (00002, which adds tables and never columns, so that it
+// stays idempotent on SQLite too). Every team-owned table carries
 // team_id, every statement on one filters by team_id, and every unique
 // index on team-owned data starts with team_id, except the deliberately
 // global ones: members.account_id (an account is a member of at most one
@@ -23,7 +26,8 @@
 // teams, so an id can never name a row in two teams), and api_keys.id and
 // api_keys.prefix (a key decides its team). The statements not scoped by
 // team are MemberByAccount, KeyByPrefix and TouchKey (by the key's id,
-// after KeyByPrefix found it). The
+// after KeyByPrefix found it), and those on sessions, which belong to
+// accounts (by session id, token hash or account id). The
 // case-insensitive keys (team slug, account email, userName, displayName,
 // email values) are stored beside the original text, folded in Go by Fold,
 // so both databases compare them exactly as filter.Match does.

@@ -11,12 +11,19 @@ import (
 
 const keyCols = "id, team_id, kind, name, prefix, hash, created_at, created_by, expires_at, revoked_at, last_used_at"
 
+// keySelect selects a key with its account (key_accounts, personal tokens
+// only); callers add conditions on k and ka.
+const keySelect = "SELECT k.id, k.team_id, k.kind, k.name, k.prefix, k.hash, k.created_at, k.created_by, k.expires_at, k.revoked_at, k.last_used_at, ka.account_id" +
+	" FROM api_keys k LEFT JOIN key_accounts ka ON ka.team_id = k.team_id AND ka.key_id = k.id"
+
 func scanKey(row interface{ Scan(...any) error }) (core.APIKey, error) {
 	var k core.APIKey
 	var kind string
+	var account sql.NullString
 	err := row.Scan(&k.ID, &k.TeamID, &kind, &k.Name, &k.Prefix, &k.Hash, scanTime(&k.CreatedAt), &k.CreatedBy,
-		scanNullTime(&k.ExpiresAt), scanNullTime(&k.RevokedAt), scanNullTime(&k.LastUsed))
+		scanNullTime(&k.ExpiresAt), scanNullTime(&k.RevokedAt), scanNullTime(&k.LastUsed), &account)
 	k.Kind = core.KeyKind(kind)
+	k.AccountID = account.String
 	return k, err
 }
 
@@ -24,7 +31,7 @@ func scanKey(row interface{ Scan(...any) error }) (core.APIKey, error) {
 // data not scoped by team (api_keys.prefix is globally unique): the key
 // decides the team.
 func (s *base) KeyByPrefix(ctx context.Context, prefix string) (core.APIKey, error) {
-	b := NewBuilder(s.d).SQL("SELECT " + keyCols + " FROM api_keys WHERE prefix = ").Arg(prefix)
+	b := NewBuilder(s.d).SQL(keySelect + " WHERE k.prefix = ").Arg(prefix)
 	k, err := scanKey(s.q.QueryRowContext(ctx, b.String(), b.Args()...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return core.APIKey{}, notFound("key")
@@ -34,22 +41,63 @@ func (s *base) KeyByPrefix(ctx context.Context, prefix string) (core.APIKey, err
 
 // Keys implements store.Reader.
 func (s *base) Keys(ctx context.Context, teamID string, kind core.KeyKind) ([]core.APIKey, error) {
-	b := NewBuilder(s.d).SQL("SELECT " + keyCols + " FROM api_keys WHERE team_id = ").Arg(teamID).
-		SQL(" AND kind = ").Arg(string(kind)).SQL(" ORDER BY created_at DESC, id DESC")
+	b := NewBuilder(s.d).SQL(keySelect + " WHERE k.team_id = ").Arg(teamID).
+		SQL(" AND k.kind = ").Arg(string(kind)).SQL(" ORDER BY k.created_at DESC, k.id DESC")
+	return s.queryKeys(ctx, "keys", b)
+}
+
+// queryKeys runs a SELECT of keyCols and collects the keys.
+func (s *base) queryKeys(ctx context.Context, op string, b *Builder) ([]core.APIKey, error) {
 	rows, err := s.q.QueryContext(ctx, b.String(), b.Args()...)
 	if err != nil {
-		return nil, s.wrapErr("keys", err)
+		return nil, s.wrapErr(op, err)
 	}
 	defer rows.Close()
 	var out []core.APIKey
 	for rows.Next() {
 		k, err := scanKey(rows)
 		if err != nil {
-			return nil, s.wrapErr("keys", err)
+			return nil, s.wrapErr(op, err)
 		}
 		out = append(out, k)
 	}
-	return out, s.wrapErr("keys", rows.Err())
+	return out, s.wrapErr(op, rows.Err())
+}
+
+// AccountKeys implements store.AdminReader: the personal tokens (kind
+// rpt) an account holds in a team, newest first.
+func (s *base) AccountKeys(ctx context.Context, teamID, accountID string) ([]core.APIKey, error) {
+	b := NewBuilder(s.d).SQL(keySelect + " WHERE k.team_id = ").Arg(teamID).
+		SQL(" AND ka.account_id = ").Arg(accountID).SQL(" AND k.kind = ").Arg(string(core.KeyPersonal)).
+		SQL(" ORDER BY k.created_at DESC, k.id DESC")
+	return s.queryKeys(ctx, "account keys", b)
+}
+
+// RevokeAccountKeys implements store.AdminTx: it revokes the account's
+// personal tokens in the team that are not revoked yet (SCIM keys and
+// other teams' tokens are untouched) and returns how many.
+func (t *Tx) RevokeAccountKeys(ctx context.Context, teamID, accountID string, at time.Time) (int, error) {
+	b := NewBuilder(t.d).SQL("UPDATE api_keys SET revoked_at = ").Arg(t.timeArg(at)).
+		SQL(" WHERE team_id = ").Arg(teamID).SQL(" AND kind = ").Arg(string(core.KeyPersonal)).SQL(" AND revoked_at IS NULL").
+		SQL(" AND id IN (SELECT key_id FROM key_accounts WHERE team_id = ").Arg(teamID).SQL(" AND account_id = ").Arg(accountID).SQL(")")
+	n, err := t.exec(ctx, b)
+	return int(n), t.wrapErr("revoke account keys", err)
+}
+
+// DeleteKey implements store.AdminTx; a key of another team, or none, is
+// KindNotFound.
+func (t *Tx) DeleteKey(ctx context.Context, teamID, id string) error {
+	if _, err := t.exec(ctx, NewBuilder(t.d).SQL("DELETE FROM key_accounts WHERE team_id = ").Arg(teamID).SQL(" AND key_id = ").Arg(id)); err != nil {
+		return t.wrapErr("delete key", err)
+	}
+	n, err := t.exec(ctx, NewBuilder(t.d).SQL("DELETE FROM api_keys WHERE team_id = ").Arg(teamID).SQL(" AND id = ").Arg(id))
+	if err != nil {
+		return t.wrapErr("delete key", err)
+	}
+	if n == 0 {
+		return notFound("key")
+	}
+	return nil
 }
 
 // CreateKey implements store.Tx. A prefix in use by any team is
@@ -62,8 +110,16 @@ func (t *Tx) CreateKey(ctx context.Context, k core.APIKey) error {
 		Arg(k.ID).SQL(", ").Arg(k.TeamID).SQL(", ").Arg(string(k.Kind)).SQL(", ").Arg(k.Name).SQL(", ").
 		Arg(k.Prefix).SQL(", ").Arg(k.Hash).SQL(", ").Arg(t.timeArg(k.CreatedAt)).SQL(", ").Arg(k.CreatedBy).SQL(", ").
 		Arg(t.nullTimeArg(k.ExpiresAt)).SQL(", ").Arg(t.nullTimeArg(k.RevokedAt)).SQL(", ").Arg(t.nullTimeArg(k.LastUsed)).SQL(")")
+	if _, err := t.exec(ctx, b); err != nil {
+		return t.writeErr("create key", "team", err)
+	}
+	if k.AccountID == "" {
+		return nil
+	}
+	b = NewBuilder(t.d).SQL("INSERT INTO key_accounts (team_id, key_id, account_id) VALUES (").
+		Arg(k.TeamID).SQL(", ").Arg(k.ID).SQL(", ").Arg(k.AccountID).SQL(")")
 	_, err := t.exec(ctx, b)
-	return t.writeErr("create key", "team", err)
+	return t.writeErr("create key", "key", err)
 }
 
 // RevokeKey implements store.Tx. Revoking a revoked key keeps the first

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/rosterhq/roster/internal/store"
@@ -41,13 +42,28 @@ type Config struct {
 	MaxAttempts int
 	// Close releases the databases; Store.Close calls it once.
 	Close func() error
+	// GroupCommit, when above 0, turns on group commit with at most this
+	// many InTx calls per transaction: concurrent InTx calls are joined
+	// into one transaction and one COMMIT on the single writer (SQLite),
+	// each call's fn in its own SAVEPOINT. Retryable is then not used.
+	// Zero runs one transaction per call.
+	GroupCommit int
+	// StmtCache, when above 0, keeps up to this many prepared read
+	// statements (by SQL text) for reads outside write transactions, so
+	// hot reads skip parsing and planning. Zero prepares nothing (pgx
+	// caches statements itself).
+	StmtCache int
 }
 
 // Store implements store.Store over database/sql. The backends wrap it
 // with their Open functions.
 type Store struct {
 	base
-	cfg Config
+	cfg     Config
+	gc      *committer // nil without group commit
+	stmts   *stmtCache // nil without a statement cache
+	commits atomic.Uint64
+	txs     atomic.Uint64
 }
 
 var _ store.Store = (*Store)(nil)
@@ -60,7 +76,23 @@ func New(cfg Config) *Store {
 	}
 	s := &Store{cfg: cfg}
 	s.base = base{d: cfg.Dialect, q: cfg.Read, snapshot: s.readSnapshot}
+	if cfg.StmtCache > 0 {
+		s.stmts = newStmtCache(cfg.Read, cfg.StmtCache)
+		s.q = s.stmts
+	}
+	if cfg.GroupCommit > 0 {
+		s.gc = newCommitter(s, cfg.GroupCommit)
+	}
 	return s
+}
+
+// TxStats returns the transaction counters (see TxStats).
+func (s *Store) TxStats() TxStats {
+	st := TxStats{Txs: s.txs.Load(), Commits: s.commits.Load()}
+	if s.gc != nil {
+		st.Batches = s.gc.batches.Load()
+	}
+	return st
 }
 
 // readSnapshot runs fn in a read-only transaction on the reader pool, so
@@ -71,7 +103,11 @@ func (s *Store) readSnapshot(ctx context.Context, fn func(q Querier) error) erro
 		return s.wrapErr("begin read", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only: nothing to keep
-	if err := fn(tx); err != nil {
+	var q Querier = tx
+	if s.stmts != nil {
+		q = txStmts{tx: tx, c: s.stmts}
+	}
+	if err := fn(q); err != nil {
 		return err
 	}
 	return s.wrapErr("commit read", tx.Commit())
@@ -81,8 +117,12 @@ func (s *Store) readSnapshot(ctx context.Context, fn func(q Querier) error) erro
 // backoff, while the attempt's error is Retryable and attempts remain.
 // fn's own error comes back as fn returned it (unless it is a retryable
 // database error that outlived the retries: KindUnavailable). InTx must
-// not be called from inside fn.
+// not be called from inside fn. With Config.GroupCommit, the call joins
+// the writer's next batch instead (see committer).
 func (s *Store) InTx(ctx context.Context, fn func(store.Tx) error) error {
+	if s.gc != nil {
+		return s.gc.do(ctx, fn)
+	}
 	for attempt := 1; ; attempt++ {
 		err := s.attempt(ctx, fn)
 		if err == nil {
@@ -128,7 +168,12 @@ func (s *Store) attempt(ctx context.Context, fn func(store.Tx) error) (err error
 		return fnError{err}
 	}
 	done = true
-	return sqlTx.Commit()
+	if err := sqlTx.Commit(); err != nil {
+		return err
+	}
+	s.commits.Add(1)
+	s.txs.Add(1)
+	return nil
 }
 
 // backoff returns the wait before attempt+1: full jitter over an
@@ -163,8 +208,15 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close implements store.Store.
+// Close implements store.Store. With group commit it first lets the
+// writer finish its current batch; later InTx calls return ErrClosed.
 func (s *Store) Close() error {
+	if s.gc != nil {
+		s.gc.stop()
+	}
+	if s.stmts != nil {
+		s.stmts.close()
+	}
 	if s.cfg.Close == nil {
 		return nil
 	}

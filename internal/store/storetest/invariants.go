@@ -36,6 +36,7 @@ func checkInvariants(t *testing.T, e *env) {
 	}
 	for _, tm := range teams {
 		checkTeamInvariants(ctx, t, e.s, tm.ID)
+		checkFeedInvariant(ctx, t, e.s, tm.ID)
 	}
 	checkIsolation(ctx, t, e.s, teams)
 }

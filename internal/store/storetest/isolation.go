@@ -21,6 +21,7 @@ type teamState struct {
 	Keys         map[core.KeyKind][]core.APIKey
 	Domains      map[string]bool
 	Accounts     map[string]core.Account
+	Admin        adminState
 }
 
 // snapshot reads a team's state; domains lists the domain names to probe.
@@ -70,6 +71,7 @@ func snapshot(ctx context.Context, t *testing.T, r store.Reader, teamID string, 
 			fail("DomainVerified", err)
 		}
 	}
+	st.Admin = snapshotAdmin(ctx, t, r, teamID, st.Members)
 	return st
 }
 
@@ -131,7 +133,7 @@ func testIsolation(t *testing.T, e *env) {
 	ka := e.addKey(t, a.ID, core.KeySCIM, "alpha okta")
 	e.addKey(t, a.ID, core.KeyPersonal, "alpha cli")
 	kb := e.addKey(t, b.ID, core.KeySCIM, "beta okta")
-	domains := []string{"alpha.example", "pending-alpha.example", "beta.example"}
+	domains := []string{"alpha.example", "pending-alpha.example", "beta.example", "only-alpha.example"}
 	e.tx(t, "AddDomain", func(tx store.Tx) error {
 		if err := tx.AddDomain(ctx, a.ID, "alpha.example", "tok-a", true, e.now()); err != nil {
 			return err
@@ -143,6 +145,7 @@ func testIsolation(t *testing.T, e *env) {
 	})
 
 	unknown := e.ids()
+	adm := e.adminFixtures(t, a, b, a1, a2, b1, ka)
 	membersOfB := func(t *testing.T, r store.Reader, q store.Query) []string {
 		t.Helper()
 		q.Count = 100
@@ -510,6 +513,7 @@ func testIsolation(t *testing.T, e *env) {
 			}
 		}},
 	}
+	probes = append(probes, e.adminProbes(adm, unknown, commit)...)
 
 	// Every method of the contract has a probe.
 	covered := map[string]bool{}

@@ -30,13 +30,15 @@ type memState struct {
 	groups   map[string]core.Group
 	gm       map[string]map[string]core.GroupMember
 	keys     map[string]core.APIKey
-	domains  map[string]map[string]bool
+	domains  map[string]map[string]core.Domain
+	admin    memAdmin
 }
 
 func newMemStore() *memStore {
 	return &memStore{st: &memState{
 		accounts: map[string]core.Account{}, members: map[string]core.Member{}, groups: map[string]core.Group{},
-		gm: map[string]map[string]core.GroupMember{}, keys: map[string]core.APIKey{}, domains: map[string]map[string]bool{},
+		gm: map[string]map[string]core.GroupMember{}, keys: map[string]core.APIKey{}, domains: map[string]map[string]core.Domain{},
+		admin: newMemAdmin(),
 	}}
 }
 
@@ -44,7 +46,7 @@ func (s *memState) clone() *memState {
 	c := &memState{
 		teams: slices.Clone(s.teams), accounts: cloneMap(s.accounts), members: map[string]core.Member{},
 		groups: map[string]core.Group{}, gm: map[string]map[string]core.GroupMember{}, keys: cloneMap(s.keys),
-		domains: map[string]map[string]bool{},
+		domains: map[string]map[string]core.Domain{}, admin: s.admin.clone(),
 	}
 	for k, m := range s.members {
 		m.Doc = scim.Clone(m.Doc)
@@ -366,7 +368,7 @@ func (x *memTx) GroupMembers(_ context.Context, teamID, id string, fn func(core.
 }
 
 func (x *memTx) DomainVerified(_ context.Context, teamID, d string) (bool, error) {
-	return x.st.domains[teamID][filter.FoldCase(d)], nil
+	return x.st.domains[teamID][filter.FoldCase(d)].Verified, nil
 }
 
 func (x *memTx) CreateTeam(_ context.Context, t core.Team) error {
@@ -597,11 +599,20 @@ func (x *memTx) TouchKey(_ context.Context, id string, at time.Time) error {
 	x.st.keys[id] = k
 	return nil
 }
-func (x *memTx) AddDomain(_ context.Context, teamID, domain, _ string, verified bool, _ time.Time) error {
+func (x *memTx) AddDomain(_ context.Context, teamID, domain, token string, verified bool, at time.Time) error {
 	if x.st.domains[teamID] == nil {
-		x.st.domains[teamID] = map[string]bool{}
+		x.st.domains[teamID] = map[string]core.Domain{}
 	}
-	x.st.domains[teamID][filter.FoldCase(domain)] = verified
+	name := filter.FoldCase(domain)
+	d, ok := x.st.domains[teamID][name]
+	if !ok {
+		d = core.Domain{TeamID: teamID, Domain: name, CreatedAt: at}
+	}
+	d.Token, d.Verified, d.VerifiedAt, d.LastCheckAt, d.LastCheckResult = token, verified, nil, nil, ""
+	if verified {
+		d.VerifiedAt = &at
+	}
+	x.st.domains[teamID][name] = d
 	return nil
 }
 
