@@ -206,19 +206,12 @@ func (s *Service) RevokeSCIMKey(ctx context.Context, p core.Principal, teamID, k
 		if k.Status(at) == core.KeyRevoked {
 			return nil
 		}
-		sum := keySummary(k)
-		if k.RevokedAt != nil {
-			// A key still in its regeneration overlap: store.Tx.RevokeKey
-			// keeps an earlier revocation time (even a future one), so
-			// revoking it now deletes it, which stops it just as surely.
-			sum["deleted"] = true
-			if err := tx.DeleteKey(ctx, teamID, keyID); err != nil {
-				return err
-			}
-		} else if err := tx.RevokeKey(ctx, teamID, keyID, at); err != nil {
+		// A key in its regeneration overlap has a revocation time in the
+		// future; the store brings it forward to now.
+		if err := tx.RevokeKey(ctx, teamID, keyID, at); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, p, teamID, "key.revoked", "key", k.ID, sum)
+		return s.audit(ctx, tx, p, teamID, "key.revoked", "key", k.ID, keySummary(k))
 	})
 }
 

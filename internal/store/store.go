@@ -138,7 +138,9 @@ type Tx interface {
 
 	// CreateKey stores a key (its hash and prefix only).
 	CreateKey(ctx context.Context, k core.APIKey) error
-	// RevokeKey marks a team's key revoked at the given time.
+	// RevokeKey marks a team's key revoked at the given time, or keeps an
+	// earlier revocation time already stored (a scheduled revocation later
+	// than at is brought forward to at).
 	RevokeKey(ctx context.Context, teamID, id string, at time.Time) error
 	// TouchKey records that a key was used at the given time.
 	TouchKey(ctx context.Context, id string, at time.Time) error

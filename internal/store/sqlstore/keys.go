@@ -122,11 +122,13 @@ func (t *Tx) CreateKey(ctx context.Context, k core.APIKey) error {
 	return t.writeErr("create key", "key", err)
 }
 
-// RevokeKey implements store.Tx. Revoking a revoked key keeps the first
-// revocation time.
+// RevokeKey implements store.Tx: the key's revocation time becomes the
+// earlier of the stored one and at, so revoking a revoked key keeps its
+// time and revoking a key whose revocation is scheduled (a regeneration
+// overlap) brings it forward.
 func (t *Tx) RevokeKey(ctx context.Context, teamID, id string, at time.Time) error {
-	b := NewBuilder(t.d).SQL("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ").Arg(t.timeArg(at)).
-		SQL(") WHERE team_id = ").Arg(teamID).SQL(" AND id = ").Arg(id)
+	b := NewBuilder(t.d).SQL("UPDATE api_keys SET revoked_at = CASE WHEN revoked_at IS NULL OR revoked_at > ").Arg(t.timeArg(at)).
+		SQL(" THEN ").Arg(t.timeArg(at)).SQL(" ELSE revoked_at END WHERE team_id = ").Arg(teamID).SQL(" AND id = ").Arg(id)
 	n, err := t.exec(ctx, b)
 	if err != nil {
 		return t.wrapErr("revoke key", err)

@@ -133,7 +133,30 @@ func testKeys(t *testing.T, e *env) {
 			t.Errorf("status after RevokeKey = %s", st)
 		}
 	}
-	if d := diff([]core.APIKey{k2, want}, listKeys(team.ID, core.KeySCIM)); d != "" {
+	// Revoking again later keeps the first time; a scheduled revocation is
+	// brought forward by an earlier one.
+	e.tx(t, "RevokeKey", func(tx store.Tx) error { return tx.RevokeKey(ctx, team.ID, k1.ID, at.Add(time.Hour)) })
+	if got, err := s.KeyByPrefix(ctx, k1.Prefix); checkOK(t, "KeyByPrefix", err) && (got.RevokedAt == nil || !got.RevokedAt.Equal(at)) {
+		t.Errorf("a later RevokeKey moved the revocation time to %v, want %v", got.RevokedAt, at)
+	}
+	future := at.Add(24 * time.Hour)
+	e.tx(t, "RevokeKey", func(tx store.Tx) error { return tx.RevokeKey(ctx, team.ID, k2.ID, future) })
+	e.tx(t, "RevokeKey", func(tx store.Tx) error { return tx.RevokeKey(ctx, team.ID, k2.ID, at) })
+	if got, err := s.KeyByPrefix(ctx, k2.Prefix); checkOK(t, "KeyByPrefix", err) {
+		if got.RevokedAt == nil || !got.RevokedAt.Equal(at) {
+			t.Errorf("an earlier RevokeKey left the scheduled revocation at %v, want %v", got.RevokedAt, at)
+		}
+		if st := got.Status(at); st != core.KeyRevoked {
+			t.Errorf("status after bringing the revocation forward = %s", st)
+		}
+	}
+	e.tx(t, "RevokeKey", func(tx store.Tx) error { return tx.RevokeKey(ctx, team.ID, k2.ID, future) })
+	if got, err := s.KeyByPrefix(ctx, k2.Prefix); checkOK(t, "KeyByPrefix", err) && (got.RevokedAt == nil || !got.RevokedAt.Equal(at)) {
+		t.Errorf("a later RevokeKey moved the revocation time to %v, want %v", got.RevokedAt, at)
+	}
+	want2 := k2
+	want2.RevokedAt = &at
+	if d := diff([]core.APIKey{want2, want}, listKeys(team.ID, core.KeySCIM)); d != "" {
 		t.Errorf("Keys after RevokeKey (-want +got):\n%s", d)
 	}
 	if d := diff([]core.APIKey{ko}, listKeys(other.ID, core.KeySCIM)); d != "" {
@@ -145,7 +168,7 @@ func testKeys(t *testing.T, e *env) {
 	e.tx(t, "TouchKey", func(tx store.Tx) error { return tx.TouchKey(ctx, k2.ID, used) })
 	later := e.now()
 	e.tx(t, "TouchKey", func(tx store.Tx) error { return tx.TouchKey(ctx, k2.ID, later) })
-	wantK2 := k2
+	wantK2 := want2
 	wantK2.LastUsed = &later
 	if got, err := s.KeyByPrefix(ctx, k2.Prefix); checkOK(t, "KeyByPrefix", err) {
 		if d := diff(wantK2, got); d != "" {

@@ -586,7 +586,9 @@ func (x *memTx) RevokeKey(_ context.Context, teamID, id string, at time.Time) er
 	if !ok || k.TeamID != teamID {
 		return nf()
 	}
-	k.RevokedAt = &at
+	if k.RevokedAt == nil || at.Before(*k.RevokedAt) {
+		k.RevokedAt = &at
+	}
 	x.st.keys[id] = k
 	return nil
 }
