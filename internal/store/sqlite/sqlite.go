@@ -89,24 +89,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	busy := "busy_timeout(" + strconv.FormatInt(cfg.busyTimeout.Milliseconds(), 10) + ")"
 
-	// The writer: one connection, every transaction BEGIN IMMEDIATE.
-	write, err := driver.Open(dsn(path, url.Values{
-		"_txlock": {"immediate"},
-		"_pragma": {busy, "journal_mode(wal)", "synchronous(full)", "foreign_keys(on)"},
-	}), registerFunctions)
+	write, err := openWriter(ctx, path, busy, cfg.busyTimeout)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
-	}
-	write.SetMaxOpenConns(1)
-	write.SetMaxIdleConns(1)
-	write.SetConnMaxLifetime(0)
-	write.SetConnMaxIdleTime(0)
-	if err := migrate(ctx, write); err != nil {
-		write.Close()
-		return nil, err
-	}
-	if err := optimize(ctx, write); err != nil {
-		write.Close()
 		return nil, err
 	}
 
@@ -140,6 +124,57 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		},
 	})
 	return &Store{Store: s, write: write, read: read}, nil
+}
+
+// openWriter opens the single writer connection, switches the file to WAL
+// and applies the migrations. Several processes opening a brand-new file at
+// once can find it locked while one of them switches the journal mode (the
+// busy handler is not consulted there), so a "database is locked" during
+// this setup is retried until the busy timeout has passed.
+func openWriter(ctx context.Context, path, busy string, timeout time.Duration) (*sql.DB, error) {
+	deadline := time.Now().Add(timeout)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		write, err := setupWriter(ctx, path, busy)
+		if err == nil || !isLocked(err) || time.Now().After(deadline) {
+			return write, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, errors.Join(err, ctx.Err())
+		case <-time.After(wait):
+		}
+	}
+}
+
+// setupWriter is one attempt of openWriter.
+func setupWriter(ctx context.Context, path, busy string) (*sql.DB, error) {
+	// One connection, every transaction BEGIN IMMEDIATE.
+	write, err := driver.Open(dsn(path, url.Values{
+		"_txlock": {"immediate"},
+		"_pragma": {busy, "journal_mode(wal)", "synchronous(full)", "foreign_keys(on)"},
+	}), registerFunctions)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, write); err != nil {
+		write.Close()
+		return nil, err
+	}
+	if err := optimize(ctx, write); err != nil {
+		write.Close()
+		return nil, err
+	}
+	return write, nil
+}
+
+// isLocked reports whether err is SQLite's SQLITE_BUSY ("database is
+// locked"), however the driver or goose wrapped it.
+func isLocked(err error) bool {
+	return errors.Is(err, sqlite3.BUSY) || strings.Contains(err.Error(), "database is locked")
 }
 
 // dsn returns the driver's "file:" URI for path with query parameters q.
