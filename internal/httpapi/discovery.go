@@ -24,15 +24,7 @@ func (a *api) serviceProviderConfig(w http.ResponseWriter, r *http.Request, _ pr
 
 // resourceTypes answers GET /ResourceTypes with a ListResponse.
 func (a *api) resourceTypes(w http.ResponseWriter, r *http.Request, _ provision.Caller) error {
-	if err := noFilter(r); err != nil {
-		return err
-	}
-	var out []any
-	for _, rt := range scim.ResourceTypes() {
-		out = append(out, scim.RenderResourceType(rt, a.scimBase(r)))
-	}
-	writeJSON(w, http.StatusOK, scim.NewListResponse(out, len(out), 1))
-	return nil
+	return writeDiscoveryList(a, w, r, scim.ResourceTypes(), scim.RenderResourceType)
 }
 
 // resourceType answers GET /ResourceTypes/{name}.
@@ -48,12 +40,20 @@ func (a *api) resourceType(w http.ResponseWriter, r *http.Request, _ provision.C
 
 // schemas answers GET /Schemas with a ListResponse.
 func (a *api) schemas(w http.ResponseWriter, r *http.Request, _ provision.Caller) error {
+	return writeDiscoveryList(a, w, r, scim.Schemas(), scim.RenderSchema)
+}
+
+// writeDiscoveryList answers GET on a discovery collection (/ResourceTypes,
+// /Schemas): 403 for a filter (see noFilter), else a ListResponse of every
+// item rendered against this server's SCIM base URL.
+func writeDiscoveryList[T any](a *api, w http.ResponseWriter, r *http.Request, items []T, render func(T, string) map[string]any) error {
 	if err := noFilter(r); err != nil {
 		return err
 	}
+	base := a.scimBase(r)
 	var out []any
-	for _, s := range scim.Schemas() {
-		out = append(out, scim.RenderSchema(s, a.scimBase(r)))
+	for _, it := range items {
+		out = append(out, render(it, base))
 	}
 	writeJSON(w, http.StatusOK, scim.NewListResponse(out, len(out), 1))
 	return nil

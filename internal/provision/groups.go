@@ -22,15 +22,7 @@ func (s *Service) CreateGroup(ctx context.Context, c Caller, body []byte, opt Op
 	if err != nil {
 		return nil, err
 	}
-	doc, err := scim.Decode(rt, body, s.cfg.Quirks)
-	if err != nil {
-		return nil, err
-	}
-	displayName, err := docDisplayName(doc)
-	if err != nil {
-		return nil, err
-	}
-	members, err := s.docMembers(doc)
+	doc, displayName, members, err := s.decodeGroup(body)
 	if err != nil {
 		return nil, err
 	}
@@ -94,10 +86,7 @@ func (s *Service) GetGroup(ctx context.Context, c Caller, id string, opt Options
 	if err != nil {
 		return nil, err
 	}
-	g, err := s.st.Group(ctx, c.TeamID, id)
-	if core.IsKind(err, core.KindNotFound) {
-		return nil, notFound(rt, id)
-	}
+	g, err := lookup(ctx, rt, c, id, s.st.Group)
 	if err != nil {
 		return nil, err
 	}
@@ -115,15 +104,7 @@ func (s *Service) ReplaceGroup(ctx context.Context, c Caller, id string, body []
 	if err != nil {
 		return nil, err
 	}
-	doc, err := scim.Decode(rt, body, s.cfg.Quirks)
-	if err != nil {
-		return nil, err
-	}
-	displayName, err := docDisplayName(doc)
-	if err != nil {
-		return nil, err
-	}
-	members, err := s.docMembers(doc)
+	doc, displayName, members, err := s.decodeGroup(body)
 	if err != nil {
 		return nil, err
 	}
@@ -233,35 +214,23 @@ func (s *Service) PatchGroup(ctx context.Context, c Caller, id string, body []by
 // DeleteGroup deletes a Group and its membership rows (DELETE
 // /Groups/{id}); it never deletes users.
 func (s *Service) DeleteGroup(ctx context.Context, c Caller, id string, cond Conditions) error {
-	rt := scim.GroupType()
-	err := s.write(ctx, rt, id, cond, func(tx store.Tx) error {
+	return s.deleteResource(ctx, c, scim.GroupType(), id, cond, core.ChangeGroupDeleted, "group", "group_id", func(tx store.Tx) (map[string]any, error) {
 		g, err := s.currentGroup(ctx, tx, c, id, cond)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := tx.DeleteGroup(ctx, c.TeamID, id); err != nil {
-			return err
+			return nil, err
 		}
-		if err := s.audit(ctx, tx, c, core.ChangeGroupDeleted, "group", id, map[string]any{"displayName": g.DisplayName}); err != nil {
-			return err
-		}
-		return s.emit(ctx, tx, c.TeamID, core.ChangeGroupDeleted, id, map[string]any{"group_id": id})
+		return map[string]any{"displayName": g.DisplayName}, nil
 	})
-	if err != nil {
-		return err
-	}
-	s.pages.bumpDelete(c.TeamID, rt.ID)
-	return nil
 }
 
 // currentGroup reads a group in a write transaction and checks the
 // preconditions against its version.
 func (s *Service) currentGroup(ctx context.Context, tx store.Tx, c Caller, id string, cond Conditions) (core.Group, error) {
 	rt := scim.GroupType()
-	cur, err := tx.Group(ctx, c.TeamID, id)
-	if core.IsKind(err, core.KindNotFound) {
-		return core.Group{}, notFound(rt, id)
-	}
+	cur, err := lookup(ctx, rt, c, id, tx.Group)
 	if err != nil {
 		return core.Group{}, err
 	}
@@ -471,6 +440,22 @@ func memberType(t string) string {
 	return "User"
 }
 
+// decodeGroup decodes the body of a Group create or replace and takes
+// out its displayName, which must not be blank, and its members (see
+// docMembers), which it removes from doc.
+func (s *Service) decodeGroup(body []byte) (doc map[string]any, displayName string, members []core.GroupMember, err error) {
+	if doc, err = scim.Decode(scim.GroupType(), body, s.cfg.Quirks); err != nil {
+		return nil, "", nil, err
+	}
+	if displayName, err = docDisplayName(doc); err != nil {
+		return nil, "", nil, err
+	}
+	if members, err = s.docMembers(doc); err != nil {
+		return nil, "", nil, err
+	}
+	return doc, displayName, members, nil
+}
+
 // docMembers takes the members out of a decoded Group document, without
 // duplicates, checking the per-request bound.
 func (s *Service) docMembers(doc map[string]any) ([]core.GroupMember, error) {
@@ -516,25 +501,18 @@ func docDisplayName(doc map[string]any) (string, error) {
 // canonical document without id, meta, members and schemas, with
 // displayName and externalId from the columns.
 func storedGroupDoc(doc map[string]any, g core.Group) map[string]any {
-	out := maps.Clone(doc)
-	if out == nil {
-		out = map[string]any{}
-	}
-	for _, k := range []string{keyID, keyMeta, keyMembers, keySchemas} {
-		delete(out, k)
-	}
-	out[keyDisplayName] = g.DisplayName
-	if g.ExternalID != "" {
-		out[keyExternalID] = g.ExternalID
-	} else {
-		delete(out, keyExternalID)
-	}
-	return out
+	return withGroupColumns(maps.Clone(doc), g)
 }
 
 // groupBaseDoc is a group's document without id, meta and members.
 func groupBaseDoc(g core.Group) map[string]any {
-	doc := scim.Clone(g.Doc)
+	return withGroupColumns(scim.Clone(g.Doc), g)
+}
+
+// withGroupColumns makes doc, a copy the caller owns (nil for none), a
+// group's base document: without id, meta, members and schemas, with
+// displayName and externalId from g's columns.
+func withGroupColumns(doc map[string]any, g core.Group) map[string]any {
 	if doc == nil {
 		doc = map[string]any{}
 	}

@@ -208,10 +208,7 @@ func (s *Service) GetUser(ctx context.Context, c Caller, id string, opt Options)
 	if err != nil {
 		return nil, err
 	}
-	m, err := s.st.Member(ctx, c.TeamID, id)
-	if core.IsKind(err, core.KindNotFound) {
-		return nil, notFound(rt, id)
-	}
+	m, err := lookup(ctx, rt, c, id, s.st.Member)
 	if err != nil {
 		return nil, err
 	}
@@ -233,37 +230,15 @@ func (s *Service) ReplaceUser(ctx context.Context, c Caller, id string, body []b
 	if err != nil {
 		return nil, err
 	}
-	userName, err := docUserName(doc)
-	if err != nil {
+	if _, err := docUserName(doc); err != nil {
 		return nil, err
 	}
 	if _, ok := doc[keyActive]; !ok {
 		s.log.DebugContext(ctx, "PUT /Users without active: active left unchanged", "team", c.TeamID, "id", id)
 	}
-	var next core.Member
-	var changed bool
-	err = s.write(ctx, rt, id, opt.Conditions, func(tx store.Tx) error {
-		cur, err := s.currentMember(ctx, tx, c, id, opt.Conditions)
-		if err != nil {
-			return err
-		}
-		n := cur
-		n.UserName = userName
-		n.ExternalID, _ = doc[keyExternalID].(string)
-		if a, ok := doc[keyActive].(bool); ok {
-			n.Active = a
-		}
-		n, changed, err = s.saveMember(ctx, tx, c, cur, n, doc)
-		next = n
-		return err
+	return s.updateUser(ctx, c, id, opt.Conditions, proj, func(core.Member) (map[string]any, error) {
+		return doc, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	if changed {
-		s.pages.bumpUpdate(c.TeamID, rt.ID)
-	}
-	return s.userResource(ctx, next, proj, true)
 }
 
 // PatchUser applies a PatchOp body to a User (PATCH /Users/{id}, RFC 7644
@@ -281,26 +256,38 @@ func (s *Service) PatchUser(ctx context.Context, c Caller, id string, body []byt
 	if err != nil {
 		return nil, err
 	}
+	return s.updateUser(ctx, c, id, opt.Conditions, proj, func(cur core.Member) (map[string]any, error) {
+		return patch.Apply(rt, userPatchDoc(cur), req.Operations, s.cfg.Quirks)
+	})
+}
+
+// updateUser writes a User from a document (PUT and PATCH /Users/{id}):
+// in a write transaction it reads the current member, checking cond,
+// makes the written document with edit, takes userName, externalId and
+// active (when present) from it and saves the member (see saveMember). It
+// returns the resource of the member as stored.
+func (s *Service) updateUser(ctx context.Context, c Caller, id string, cond Conditions, proj scim.Projection, edit func(cur core.Member) (map[string]any, error)) (*Resource, error) {
+	rt := scim.UserType()
 	var next core.Member
 	var changed bool
-	err = s.write(ctx, rt, id, opt.Conditions, func(tx store.Tx) error {
-		cur, err := s.currentMember(ctx, tx, c, id, opt.Conditions)
+	err := s.write(ctx, rt, id, cond, func(tx store.Tx) error {
+		cur, err := s.currentMember(ctx, tx, c, id, cond)
 		if err != nil {
 			return err
 		}
-		after, err := patch.Apply(rt, userPatchDoc(cur), req.Operations, s.cfg.Quirks)
+		doc, err := edit(cur)
 		if err != nil {
 			return err
 		}
 		n := cur
-		if n.UserName, err = docUserName(after); err != nil {
+		if n.UserName, err = docUserName(doc); err != nil {
 			return err
 		}
-		n.ExternalID, _ = after[keyExternalID].(string)
-		if a, ok := after[keyActive].(bool); ok {
+		n.ExternalID, _ = doc[keyExternalID].(string)
+		if a, ok := doc[keyActive].(bool); ok {
 			n.Active = a
 		}
-		n, changed, err = s.saveMember(ctx, tx, c, cur, n, after)
+		n, changed, err = s.saveMember(ctx, tx, c, cur, n, doc)
 		next = n
 		return err
 	})
@@ -318,22 +305,37 @@ func (s *Service) PatchUser(ctx context.Context, c Caller, id string, body []byt
 // kept, and the id is 404 afterwards; a later create with the same email
 // or userName re-attaches the account as a new member.
 func (s *Service) DeleteUser(ctx context.Context, c Caller, id string, cond Conditions) error {
-	rt := scim.UserType()
-	err := s.write(ctx, rt, id, cond, func(tx store.Tx) error {
+	return s.deleteResource(ctx, c, scim.UserType(), id, cond, core.ChangeUserDeleted, "user", "member_id", func(tx store.Tx) (map[string]any, error) {
 		m, err := s.currentMember(ctx, tx, c, id, cond)
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.DeleteMember(ctx, c.TeamID, id); err != nil {
+			return nil, err
+		}
+		if _, err := tx.RevokeAccountKeys(ctx, c.TeamID, m.AccountID, s.now()); err != nil {
+			return nil, err
+		}
+		return map[string]any{"userName": m.UserName}, nil
+	})
+}
+
+// deleteResource runs a DELETE (RFC 7644 §3.6) of the resource id of rt
+// in a write transaction (see write): del reads it, checking the
+// preconditions, removes it and returns the summary of the audit event;
+// then the audit event action on target and the change-feed entry action
+// with {feedKey: id} are written in the same transaction. After the
+// commit the page cache's delete generation of rt advances.
+func (s *Service) deleteResource(ctx context.Context, c Caller, rt *scim.ResourceType, id string, cond Conditions, action, target, feedKey string, del func(store.Tx) (map[string]any, error)) error {
+	err := s.write(ctx, rt, id, cond, func(tx store.Tx) error {
+		sum, err := del(tx)
 		if err != nil {
 			return err
 		}
-		if err := tx.DeleteMember(ctx, c.TeamID, id); err != nil {
+		if err := s.audit(ctx, tx, c, action, target, id, sum); err != nil {
 			return err
 		}
-		if _, err := tx.RevokeAccountKeys(ctx, c.TeamID, m.AccountID, s.now()); err != nil {
-			return err
-		}
-		if err := s.audit(ctx, tx, c, core.ChangeUserDeleted, "user", id, map[string]any{"userName": m.UserName}); err != nil {
-			return err
-		}
-		return s.emit(ctx, tx, c.TeamID, core.ChangeUserDeleted, id, map[string]any{"member_id": id})
+		return s.emit(ctx, tx, c.TeamID, action, id, map[string]any{feedKey: id})
 	})
 	if err != nil {
 		return err
@@ -346,14 +348,27 @@ func (s *Service) DeleteUser(ctx context.Context, c Caller, id string, cond Cond
 // preconditions against its version.
 func (s *Service) currentMember(ctx context.Context, tx store.Tx, c Caller, id string, cond Conditions) (core.Member, error) {
 	rt := scim.UserType()
-	cur, err := tx.Member(ctx, c.TeamID, id)
-	if core.IsKind(err, core.KindNotFound) {
-		return core.Member{}, notFound(rt, id)
-	}
+	cur, err := lookup(ctx, rt, c, id, tx.Member)
 	if err != nil {
 		return core.Member{}, err
 	}
 	return cur, cond.check(rt, id, cur.Version)
+}
+
+// lookup reads the resource id of type rt in the caller's team with read
+// (a store method such as Member or Group); a missing one is the SCIM 404
+// of rt.
+func lookup[T any](ctx context.Context, rt *scim.ResourceType, c Caller, id string, read func(ctx context.Context, teamID, id string) (T, error)) (T, error) {
+	v, err := read(ctx, c.TeamID, id)
+	if core.IsKind(err, core.KindNotFound) {
+		var zero T
+		return zero, notFound(rt, id)
+	}
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return v, nil
 }
 
 // saveMember completes next (status, email, stored document) from the

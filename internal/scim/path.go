@@ -55,10 +55,10 @@ func ParseAttrPath(s string) (AttrPath, error) {
 		}
 	}
 	name, sub, hasSub := strings.Cut(rest, ".")
-	if !validAttrName(name) {
+	if !ValidAttrName(name) {
 		return AttrPath{}, Errorf(400, ErrInvalidPath, "%q is not a valid attribute name", name)
 	}
-	if hasSub && !validAttrName(sub) {
+	if hasSub && !ValidAttrName(sub) {
 		return AttrPath{}, Errorf(400, ErrInvalidPath, "%q is not a valid sub-attribute name", sub)
 	}
 	p.Name, p.Sub = name, sub
@@ -70,10 +70,11 @@ func hasURNPrefix(s string) bool {
 	return len(s) >= 4 && strings.EqualFold(s[:4], "urn:")
 }
 
-// validAttrName implements ATTRNAME = ALPHA *(nameChar) with
-// nameChar = "-" / "_" / DIGIT / ALPHA (RFC 7643 §2.1). "$ref" is allowed
-// as the one reserved name that starts with '$'.
-func validAttrName(s string) bool {
+// ValidAttrName reports whether s is a valid attribute name: it implements
+// ATTRNAME = ALPHA *(nameChar) with nameChar = "-" / "_" / DIGIT / ALPHA
+// (RFC 7643 §2.1). "$ref" is allowed as the one reserved name that starts
+// with '$'. The filter parser uses the same rule.
+func ValidAttrName(s string) bool {
 	if s == "$ref" {
 		return true
 	}

@@ -3,31 +3,13 @@ package filter
 import (
 	"strconv"
 	"strings"
+
+	"github.com/rosterhq/roster/internal/scim"
 )
 
-// validAttrName implements ATTRNAME = ALPHA *(nameChar) with nameChar =
-// "-" / "_" / DIGIT / ALPHA (RFC 7643 §2.1); "$ref" is the one reserved
-// name that starts with '$'. It mirrors the rule of scim.ParseAttrPath.
-func validAttrName(s string) bool {
-	if s == "$ref" {
-		return true
-	}
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		alpha := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-		if i == 0 && !alpha {
-			return false
-		}
-		digit := c >= '0' && c <= '9'
-		if !alpha && !digit && c != '-' && c != '_' {
-			return false
-		}
-	}
-	return true
-}
+// validAttrName is the ATTRNAME rule of RFC 7643 §2.1, shared with
+// scim.ParseAttrPath.
+func validAttrName(s string) bool { return scim.ValidAttrName(s) }
 
 // hasURNPrefix reports whether s starts with "urn:" in any letter case.
 func hasURNPrefix(s string) bool {
