@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/rosterhq/roster/internal/core"
@@ -112,7 +113,7 @@ func (s *base) groupMemberBatch(ctx context.Context, q Querier, teamID, groupID,
 	if started {
 		b.SQL(" AND member_id > ").Arg(after)
 	}
-	b.SQL(" ORDER BY member_id LIMIT ").Arg(streamBatch)
+	b.SQL(" ORDER BY member_id LIMIT " + strconv.Itoa(streamBatch))
 	rows, err := q.QueryContext(ctx, b.String(), b.Args()...)
 	if err != nil {
 		return nil, s.wrapErr("group members", err)
