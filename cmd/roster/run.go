@@ -35,21 +35,22 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {"run the HTTP server (SCIM, admin API)", runServe},
-		"migrate": {"apply pending database migrations", runMigrate},
-		"team":    {"create, list, show or rename teams", runTeamCmd},
-		"scim":    {"enable or disable SCIM for a team, show its status and activity", runSCIMCmd},
-		"key":     {"create, list, regenerate, revoke or delete SCIM API keys", runKeyCmd},
-		"member":  {"list members, change a role, remove a member", runMember},
-		"invite":  {"invite people by email, list or cancel invitations", runInvite},
-		"domain":  {"add, verify, list or remove a team's email domains", runDomain},
-		"audit":   {"list or export a team's audit log", runAudit},
-		"events":  {"read a team's change feed", runEvents},
-		"check":   {"test a SCIM base URL and key the way an IdP does", runCheck},
-		"bench":   {"drive a SCIM server with IdP-shaped load and report figures", runBench},
-		"seed":    {"load synthetic users and groups for load tests", runSeed},
-		"backup":  {"online snapshot of a SQLite database", runBackup},
-		"restore": {"restore a SQLite database from a backup", runRestore},
+		"serve":    {"run the HTTP server (SCIM, admin API)", runServe},
+		"migrate":  {"apply pending database migrations", runMigrate},
+		"team":     {"create, list, show or rename teams", runTeamCmd},
+		"scim":     {"enable or disable SCIM for a team, show its status and activity", runSCIMCmd},
+		"key":      {"create, list, regenerate, revoke or delete SCIM API keys", runKeyCmd},
+		"member":   {"list members, change a role, remove a member", runMember},
+		"invite":   {"invite people by email, list or cancel invitations", runInvite},
+		"domain":   {"add, verify, list or remove a team's email domains", runDomain},
+		"audit":    {"list or export a team's audit log", runAudit},
+		"events":   {"read a team's change feed", runEvents},
+		"check":    {"test a SCIM base URL and key the way an IdP does", runCheck},
+		"bench":    {"drive a SCIM server with IdP-shaped load and report figures", runBench},
+		"seed":     {"load synthetic users and groups for load tests", runSeed},
+		"activity": {"a team's recent SCIM requests (same as 'scim activity')", runActivity},
+		"backup":   {"online snapshot of a SQLite database", runBackup},
+		"restore":  {"restore a SQLite database from a backup", runRestore},
 	}
 }
 
@@ -115,4 +116,10 @@ func envDefault(getenv env, name, def string) string {
 		return v
 	}
 	return def
+}
+
+// runActivity is "roster activity ...", the provisioning activity log a
+// support engineer asks for first; it is "roster scim activity ...".
+func runActivity(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
+	return runSCIMCmd(ctx, append([]string{"activity"}, args...), getenv, stdout, stderr)
 }

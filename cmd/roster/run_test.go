@@ -105,6 +105,15 @@ func TestAdminCommands(t *testing.T) {
 	if !strings.Contains(out, "REVOKED") {
 		t.Fatalf("after revoke, key list = %q", out)
 	}
+	// "roster activity" is "roster scim activity".
+	a1, _, err1 := runCLI(t, "activity", "--db", db, "--team", "acme")
+	a2, _, err2 := runCLI(t, "scim", "activity", "--db", db, "--team", "acme")
+	if err1 != nil || err2 != nil || a1 != a2 {
+		t.Fatalf("activity = %q, %v; scim activity = %q, %v", a1, err1, a2, err2)
+	}
+	if _, _, err := runCLI(t, "activity", "--db", db, "--team", "nosuchteam"); err == nil {
+		t.Fatal("activity for an unknown team succeeded")
+	}
 }
 
 func TestServeFirstRunGivesWorkingKey(t *testing.T) {

@@ -188,6 +188,10 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	// Every request has finished: write the queued provisioning activity.
+	if err := prov.Close(sctx); err != nil {
+		logger.Warn("shutdown: provisioning activity not all written", "err", err)
+	}
 	logger.Info("stopped")
 	return nil
 }

@@ -72,6 +72,7 @@ func startAPI(t *testing.T, b provisiontest.Backend) *apiEnv {
 	base := []admin.Option{admin.WithPasswordCost(1, 64), admin.WithLogger(logger), admin.WithResolver(dnsSrv.addr)}
 	adm := admin.New(st, append(base, admin.WithClock(clock.Now))...)
 	prov := provision.New(st, provision.Config{Quirks: scim.DefaultQuirks(), Logger: logger})
+	t.Cleanup(func() { _ = prov.Close(context.Background()) }) // before the store closes
 	ts := httptest.NewServer(httpapi.New(prov, httpapi.Config{Admin: adm, Logger: logger}))
 	t.Cleanup(ts.Close)
 	return &apiEnv{

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -69,6 +70,7 @@ func start(t *testing.T, b provisiontest.Backend, cfg httpapi.Config) *server {
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	svc := provision.New(st, provision.Config{Quirks: scim.DefaultQuirks(), Logger: logger, MaxBulkOperations: 20})
+	t.Cleanup(func() { _ = svc.Close(context.Background()) }) // before the store closes
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = baseURL
 	}

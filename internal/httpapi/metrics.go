@@ -35,6 +35,9 @@ type Metrics struct {
 	store      map[string]*histogram
 	inFlight   atomic.Int64
 	started    time.Time
+	// activityDropped reads the provisioning activity records lost
+	// (provision.Service.ActivityDropped); nil until a handler is built.
+	activityDropped func() uint64
 }
 
 type reqLabels struct {
@@ -171,6 +174,11 @@ func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
 	family(bw, "roster_rate_limited_total", "counter", "Requests refused with 429 by a rate limit, by the bucket that was empty (key or team).")
 	for _, s := range []limitScope{scopeKey, scopeTeam} {
 		fmt.Fprintf(bw, "roster_rate_limited_total{scope=%s} %d\n", quote(string(s)), m.limited[s])
+	}
+
+	if m.activityDropped != nil {
+		family(bw, "roster_activity_dropped_total", "counter", "Provisioning activity records lost (queue full, write failed or shut down).")
+		fmt.Fprintf(bw, "roster_activity_dropped_total %d\n", m.activityDropped())
 	}
 
 	family(bw, "roster_store_duration_seconds", "histogram", "Storage operation latency by operation.")

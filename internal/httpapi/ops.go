@@ -35,15 +35,19 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.outer.ServeH
 
 // harden wraps the SCIM handler with the reliability middleware, outermost
 // first: security headers and the client address (Config.TrustedProxies),
-// /metrics and /readyz, the metrics recorder, then the rate limiter (which
-// authenticates, so the key decides the tenant whose bucket is spent).
+// /metrics and /readyz, the metrics recorder, the provisioning activity
+// recorder (activity.go), then the rate limiter (which authenticates, so
+// the key decides the tenant whose bucket is spent).
 func (a *api) harden(next http.Handler, cfg Config) http.Handler {
 	m := cfg.Metrics
 	if m == nil {
 		m = NewMetrics()
 	}
+	m.mu.Lock()
+	m.activityDropped = a.prov.ActivityDropped
+	m.mu.Unlock()
 	fixed := map[string]bool{MetricsPath: true, ReadyzPath: true}
-	inner := a.withMetrics(a.withRateLimit(next, cfg.RateLimit, m), m, fixed)
+	inner := a.withMetrics(a.withActivity(a.withRateLimit(next, cfg.RateLimit, m)), m, fixed)
 	readyz := a.withMetrics(a.serveReadyz(cfg.ReadyChecks), m, fixed)
 	proxies := trustedProxies(cfg.TrustedProxies)
 	return withClientIP(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

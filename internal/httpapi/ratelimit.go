@@ -299,6 +299,7 @@ func (rl *rateLimiter) caller(r *http.Request) (provision.Caller, bool) {
 // the access log line the routing middleware would have written.
 func (rl *rateLimiter) reject(w http.ResponseWriter, r *http.Request, c provision.Caller, wait time.Duration, scope limitScope) {
 	start := rl.now()
+	noteCaller(r, c) // the team is known: record the 429 (activity.go)
 	secs := int(math.Ceil(wait.Seconds()))
 	if secs < 1 {
 		secs = 1

@@ -131,6 +131,7 @@ func (a *api) handle(pattern string, h func(http.ResponseWriter, *http.Request, 
 		if info := requestInfo(r); info != nil {
 			info.team = c.TeamID
 		}
+		noteCaller(r, c) // the team is known: record the request (activity.go)
 		if err := h(w, r, c); err != nil {
 			a.writeError(w, r, err)
 		}

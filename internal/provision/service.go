@@ -74,17 +74,27 @@ type Config struct {
 	// Logger receives warnings (default slog.Default()). Nothing secret is
 	// ever logged.
 	Logger *slog.Logger
+	// ActivityRetention is how long provisioning activity records are
+	// kept (default DefaultActivityRetention; activity.go).
+	ActivityRetention time.Duration
+	// ActivityKeep is how many activity records are kept per team
+	// (default DefaultActivityKeep); negative turns recording off.
+	ActivityKeep int
+	// ActivityQueue is how many activity records may wait in memory for
+	// the writer (default DefaultActivityQueue); more are dropped.
+	ActivityQueue int
 }
 
 // Service runs the SCIM use cases against one store. It is safe for
 // concurrent use.
 type Service struct {
-	st      store.Store
-	cfg     Config
-	log     *slog.Logger
-	pages   *pageCache
-	touched *touchMemo
-	cursors cursorSealer
+	st       store.Store
+	cfg      Config
+	log      *slog.Logger
+	pages    *pageCache
+	touched  *touchMemo
+	cursors  cursorSealer
+	activity *activityLog
 }
 
 // New returns a Service on st.
@@ -128,12 +138,13 @@ func New(st store.Store, cfg Config) *Service {
 		}
 	}
 	return &Service{
-		st:      st,
-		cfg:     cfg,
-		log:     cfg.Logger,
-		pages:   newPageCache(pageCacheSize, pageCacheTTL),
-		touched: newTouchMemo(),
-		cursors: cursorSealer{key: secret},
+		st:       st,
+		cfg:      cfg,
+		log:      cfg.Logger,
+		pages:    newPageCache(pageCacheSize, pageCacheTTL),
+		touched:  newTouchMemo(),
+		cursors:  cursorSealer{key: secret},
+		activity: newActivityLog(cfg),
 	}
 }
 
