@@ -4,7 +4,7 @@
 GO ?= go
 FUZZTIME ?= 30s
 
-.PHONY: run build test test-pg check fuzz bench lint
+.PHONY: run build test test-pg check fuzz fuzz-long bench lint
 
 run:
 	$(GO) run ./cmd/roster serve
@@ -28,6 +28,10 @@ check:
 
 fuzz:
 	FUZZTIME=$(FUZZTIME) bash .ci/fuzz
+
+# Long fuzzing for release checks: every target for FUZZTIME_LONG (default 1h).
+fuzz-long:
+	FUZZTIME=$${FUZZTIME_LONG:-1h} bash .ci/fuzz
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
