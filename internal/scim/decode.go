@@ -11,7 +11,8 @@ import (
 //
 //   - the body must be one JSON object (else 400 invalidSyntax); nesting
 //     and size are bounded by MaxDecodeDepth and MaxDecodeValues (400
-//     invalidValue);
+//     invalidValue), attributes by MaxResourceAttributes (400
+//     invalidValue) and MaxMultiValuedItems (400 tooMany);
 //   - attribute names are case-insensitive (RFC 7643 §2.1) and rewritten to
 //     the schema's spelling; when two keys name the same attribute, the
 //     later one wins;
@@ -48,6 +49,9 @@ func Decode(rt *ResourceType, body []byte, q Quirks) (map[string]any, error) {
 	obj, ok := root.(*object)
 	if !ok {
 		return nil, BadRequest(ErrInvalidSyntax, "request body must be a JSON object, not %s", jsonKind(root))
+	}
+	if err := checkResourceShape(obj); err != nil {
+		return nil, err
 	}
 	d := &decoder{rt: rt, q: q, c: coercer{q: q, strip: true}, doc: make(map[string]any, len(obj.keys)+1)}
 	for i, k := range obj.keys {

@@ -32,7 +32,9 @@ type PatchOperation struct {
 // string "op", an optional string "path" and an optional "value". The
 // "schemas" attribute is read forgivingly: RFC 7644 requires the PatchOp
 // URN, but a missing or different list is accepted. Every error is *Error
-// 400 invalidSyntax whose detail names the operation.
+// 400 invalidSyntax whose detail names the operation, except an operation
+// value over MaxResourceAttributes (invalidValue) or MaxMultiValuedItems
+// (tooMany).
 func DecodePatchRequest(body []byte, maxOps int) (PatchRequest, error) {
 	root, err := readJSON(body)
 	if err != nil {
@@ -86,6 +88,7 @@ func patchOperation(n int, item any) (PatchOperation, error) {
 		return PatchOperation{}, BadRequest(ErrInvalidSyntax, "operation %d must be an object with \"op\", not %s", n, jsonKind(item))
 	}
 	var op PatchOperation
+	var value any
 	for i, k := range keys {
 		switch {
 		case strings.EqualFold(k, "op"):
@@ -104,6 +107,7 @@ func patchOperation(n int, item any) (PatchOperation, error) {
 				return PatchOperation{}, BadRequest(ErrInvalidSyntax, "operation %d: \"path\" must be a string, not %s", n, jsonKind(vals[i]))
 			}
 		case strings.EqualFold(k, "value"):
+			value = vals[i]
 			raw, err := json.Marshal(toPlain(vals[i]))
 			if err != nil { // unreachable: plain values always marshal
 				return PatchOperation{}, BadRequest(ErrInvalidSyntax, "operation %d: \"value\" cannot be read", n)
@@ -113,6 +117,9 @@ func patchOperation(n int, item any) (PatchOperation, error) {
 	}
 	if strings.TrimSpace(op.Op) == "" {
 		return PatchOperation{}, BadRequest(ErrInvalidSyntax, "operation %d has no \"op\" (\"add\", \"remove\" or \"replace\")", n)
+	}
+	if err := checkPatchValue(op.Path, value); err != nil {
+		return PatchOperation{}, err
 	}
 	return op, nil
 }
