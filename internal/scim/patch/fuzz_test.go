@@ -196,5 +196,8 @@ func FuzzSplitMembers(f *testing.F) {
 		if msg := splitMismatch(scim.GroupType(), doc, ops, fuzzQuirks(bits)); msg != "" {
 			t.Fatal(msg)
 		}
+		if msg := fastMismatch(scim.GroupType(), ops, fuzzQuirks(bits)); msg != "" {
+			t.Fatal("typed fast path: " + msg)
+		}
 	})
 }

@@ -128,12 +128,21 @@ type MemberStep struct {
 // rt is normally scim.GroupType(); for a resource type without a
 // multi-valued "members" attribute whose values are identified by an
 // immutable "value", every operation is returned in rest.
+//
+// Member arrays in Okta's and Entra ID's shape are read by a typed fast
+// path (members_fast.go) with the same result.
 func SplitMembers(rt *scim.ResourceType, ops []scim.PatchOperation, q scim.Quirks, maxMembers int) (rest []scim.PatchOperation, steps []MemberStep, err error) {
+	return splitMembers(rt, ops, q, maxMembers, true)
+}
+
+// splitMembers is SplitMembers; fast false turns the typed fast path off
+// (the differential tests compare both).
+func splitMembers(rt *scim.ResourceType, ops []scim.PatchOperation, q scim.Quirks, maxMembers int, fast bool) (rest []scim.PatchOperation, steps []MemberStep, err error) {
 	attr := rt.Schema.Attr("members")
 	if attr == nil || !identity(attr) {
 		return append([]scim.PatchOperation(nil), ops...), nil, nil
 	}
-	s := &splitter{e: engine{rt: rt, q: q}, attr: attr}
+	s := &splitter{e: engine{rt: rt, q: q}, attr: attr, fast: fast}
 	rest = make([]scim.PatchOperation, 0, len(ops))
 	for i, op := range ops {
 		keep, err := s.op(op)
@@ -160,6 +169,7 @@ type splitter struct {
 	e     engine // resolves paths and coerces values; has no document
 	attr  *scim.Attribute
 	steps []MemberStep
+	fast  bool // try the typed fast path first
 }
 
 // op splits one operation, returning what stays in rest.
@@ -168,6 +178,9 @@ func (s *splitter) op(op scim.PatchOperation) ([]scim.PatchOperation, error) {
 	k, err := parseOp(op.Op, s.e.q)
 	if err != nil {
 		return keep, nil
+	}
+	if s.fast && s.fastOp(k, op) {
+		return nil, nil
 	}
 	v, present, err := decodeValue(op.Value)
 	if err != nil || k != opRemove && !present {
@@ -322,6 +335,55 @@ func (s *splitter) members(k kind, t target, v any, present bool) error {
 	}
 	s.add(MemberStep{Kind: StepAdd, Members: ms})
 	return nil
+}
+
+// fastOp splits op with the typed fast path when its path is "members"
+// and its value a plain member array (scanMembers); it returns false,
+// having done nothing, when the generic path must decide. The steps are
+// those members gives for the same operation: an add or replace adds the
+// members without duplicate ids (a replace clears first), a remove
+// removes the listed ids (MemberRemoveByValue) or clears.
+func (s *splitter) fastOp(k kind, op scim.PatchOperation) bool {
+	path := strings.TrimSpace(op.Path)
+	if path == "" {
+		return false
+	}
+	ms, ok := scanMembers(op.Value)
+	if !ok {
+		return false
+	}
+	t, skip, err := s.e.resolve(path)
+	if err != nil || skip || t.attr != s.attr || t.filter != nil || t.sub != nil {
+		return false
+	}
+	seen := make(map[string]struct{}, len(ms))
+	switch k {
+	case opRemove:
+		if !s.e.q.MemberRemoveByValue {
+			s.add(MemberStep{Kind: StepClear})
+			return true
+		}
+		ids := make([]string, 0, len(ms))
+		for _, m := range ms {
+			if _, dup := seen[m.Value]; !dup {
+				seen[m.Value] = struct{}{}
+				ids = append(ids, m.Value)
+			}
+		}
+		s.add(MemberStep{Kind: StepRemove, IDs: ids})
+		return true
+	case opReplace:
+		s.add(MemberStep{Kind: StepClear})
+	}
+	out := ms[:0]
+	for _, m := range ms {
+		if _, dup := seen[m.Value]; !dup {
+			seen[m.Value] = struct{}{}
+			out = append(out, m)
+		}
+	}
+	s.add(MemberStep{Kind: StepAdd, Members: out})
+	return true
 }
 
 // add appends a step, merging it into the previous one of the same kind
