@@ -42,7 +42,16 @@ func (s timedStore) KeyByPrefix(ctx context.Context, prefix string) (core.APIKey
 	return k, err
 }
 
-// Team times the team look-up every SCIM request makes.
+// KeyWithTeam times the one read (key and team) that authenticates every
+// SCIM request.
+func (s timedStore) KeyWithTeam(ctx context.Context, prefix string) (core.APIKey, core.Team, error) {
+	t := time.Now()
+	k, team, err := s.Store.KeyWithTeam(ctx, prefix)
+	s.m.ObserveStore("key_with_team", time.Since(t))
+	return k, team, err
+}
+
+// Team times a team look-up.
 func (s timedStore) Team(ctx context.Context, id string) (core.Team, error) {
 	t := time.Now()
 	team, err := s.Store.Team(ctx, id)

@@ -48,7 +48,10 @@ func (s *Service) Authenticate(ctx context.Context, authorization string) (Calle
 	if !ok {
 		return Caller{}, unauthenticated("the API key is malformed: it is not a Roster SCIM key, or it was mistyped or truncated")
 	}
-	key, err := s.st.KeyByPrefix(ctx, prefix)
+	// One indexed read for the key and its team; nothing is cached, so a
+	// key revoked or a SCIM switch turned off is refused on the next
+	// request.
+	key, team, err := s.st.KeyWithTeam(ctx, prefix)
 	if core.IsKind(err, core.KindNotFound) {
 		return Caller{}, unauthenticated("the API key is not recognised: it may have been deleted, or belong to another Roster installation")
 	}
@@ -64,19 +67,15 @@ func (s *Service) Authenticate(ctx context.Context, authorization string) (Calle
 	now := s.cfg.Now().UTC()
 	switch key.Status(now) {
 	case core.KeyRevoked:
-		return Caller{}, unauthenticated("the API key has been revoked; generate a new key in the team's SCIM settings")
+		return Caller{}, refused(key, unauthenticated("the API key has been revoked; generate a new key in the team's SCIM settings"))
 	case core.KeyExpired:
-		return Caller{}, unauthenticated("the API key has expired; generate a new key in the team's SCIM settings")
+		return Caller{}, refused(key, unauthenticated("the API key has expired; generate a new key in the team's SCIM settings"))
 	}
-	team, err := s.st.Team(ctx, key.TeamID)
-	if core.IsKind(err, core.KindNotFound) {
+	if team.ID == "" {
 		return Caller{}, unauthenticated("the API key is not recognised: its team no longer exists")
 	}
-	if err != nil {
-		return Caller{}, err
-	}
 	if !team.SCIMEnabled {
-		return Caller{}, core.Errorf(core.KindForbidden, "", "SCIM provisioning is disabled for this team; a team administrator can turn it on in the team's authentication settings")
+		return Caller{}, refused(key, core.Errorf(core.KindForbidden, "", "SCIM provisioning is disabled for this team; a team administrator can turn it on in the team's authentication settings"))
 	}
 	s.touchKey(ctx, key, now)
 	return Caller{TeamID: key.TeamID, KeyID: key.ID, KeyPrefix: key.Prefix, KeyName: key.Name}, nil
@@ -106,7 +105,7 @@ func parseAuthorization(h string) (string, error) {
 	return h, nil
 }
 
-func unauthenticated(msg string) error {
+func unauthenticated(msg string) *core.Error {
 	return &core.Error{Kind: core.KindUnauthenticated, Message: msg}
 }
 

@@ -64,3 +64,53 @@ func BenchmarkEncode(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkAuthenticate measures the per-request SCIM key check on each
+// backend: the full Authenticate (parse, one indexed read of the key and
+// its team, hash verification), and the store reads alone, in one query
+// (KeyWithTeam) and in the two it replaced (KeyByPrefix, then Team).
+//
+//	go test -run '^$' -bench BenchmarkAuthenticate -benchmem ./internal/provision/
+func BenchmarkAuthenticate(b *testing.B) {
+	for _, be := range provisiontest.Backends(b) {
+		b.Run(be.Name, func(b *testing.B) {
+			st := be.Open(b)
+			env := provisiontest.New(b, st)
+			svc := provision.New(st, provision.Config{Quirks: scim.DefaultQuirks()})
+			ctx := context.Background()
+			caller, err := svc.Authenticate(ctx, "Bearer "+env.Key)
+			if err != nil {
+				b.Fatal(err)
+			}
+			prefix := caller.KeyPrefix
+			b.Run("Authenticate", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := svc.Authenticate(ctx, "Bearer "+env.Key); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("KeyWithTeam", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, _, err := st.KeyWithTeam(ctx, prefix); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("KeyByPrefix+Team", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					k, err := st.KeyByPrefix(ctx, prefix)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := st.Team(ctx, k.TeamID); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}

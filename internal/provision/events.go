@@ -73,10 +73,19 @@ func anyList(ss []string) []any {
 	return out
 }
 
-// memberEvents records a user change: the audit event and the feed
-// entries (user.deactivated / user.reactivated for an active switch,
-// user.updated for other attributes).
-func (s *Service) memberEvents(ctx context.Context, tx store.Tx, c Caller, cur, next core.Member) error {
+// memberEventPlan is how a user change is recorded: the audit event and
+// the feed entries (user.deactivated / user.reactivated for an active
+// switch, user.updated for other attributes). It is computed before the
+// write transaction (comparing the documents is the costly part) and
+// written in it by writeMemberEvents.
+type memberEventPlan struct {
+	action string
+	sum    map[string]any
+	other  []string // changed attributes other than active
+}
+
+// planMemberEvents computes the events of the change from cur to next.
+func (s *Service) planMemberEvents(cur, next core.Member) memberEventPlan {
 	changed := changedKeys(userBaseDoc(cur), userBaseDoc(next))
 	if cur.Email != next.Email && !slices.Contains(changed, "email") {
 		changed = append(changed, "email")
@@ -93,16 +102,21 @@ func (s *Service) memberEvents(ctx context.Context, tx store.Tx, c Caller, cur, 
 	if cur.Email != next.Email {
 		sum["old_email"], sum["new_email"] = cur.Email, next.Email
 	}
-	if err := s.audit(ctx, tx, c, action, "user", next.ID, sum); err != nil {
+	return memberEventPlan{action: action, sum: sum, other: other}
+}
+
+// writeMemberEvents writes the planned events of next's change.
+func (s *Service) writeMemberEvents(ctx context.Context, tx store.Tx, c Caller, next core.Member, p memberEventPlan) error {
+	if err := s.audit(ctx, tx, c, p.action, "user", next.ID, p.sum); err != nil {
 		return err
 	}
-	if action != core.ChangeUserUpdated {
-		if err := s.emit(ctx, tx, c.TeamID, action, next.ID, map[string]any{"member_id": next.ID, "status": string(next.Status)}); err != nil {
+	if p.action != core.ChangeUserUpdated {
+		if err := s.emit(ctx, tx, c.TeamID, p.action, next.ID, map[string]any{"member_id": next.ID, "status": string(next.Status)}); err != nil {
 			return err
 		}
 	}
-	if len(other) > 0 {
-		return s.emit(ctx, tx, c.TeamID, core.ChangeUserUpdated, next.ID, map[string]any{"member_id": next.ID, "changed": anyList(other)})
+	if len(p.other) > 0 {
+		return s.emit(ctx, tx, c.TeamID, core.ChangeUserUpdated, next.ID, map[string]any{"member_id": next.ID, "changed": anyList(p.other)})
 	}
 	return nil
 }

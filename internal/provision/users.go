@@ -2,6 +2,7 @@ package provision
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/rosterhq/roster/internal/core"
@@ -47,10 +48,33 @@ func (s *Service) CreateUser(ctx context.Context, c Caller, body []byte, opt Opt
 		return nil, err
 	}
 	accountID := s.cfg.NewID()
-	err = s.st.InTx(ctx, func(tx store.Tx) error {
-		id, invite, err := s.attachAccount(ctx, tx, c, m, doc, accountID)
-		if err != nil {
-			return err
+	// The common case of an import is a new userName and a new email: the
+	// checks that show it read the reader pool, before the transaction,
+	// and the transaction only inserts (the unique indexes are the
+	// arbiters). Anything else — an existing account, or an insert that
+	// lost a race to one — takes the full path, which decides inside the
+	// transaction.
+	fresh, err := s.freshAccount(ctx, c, m)
+	if err != nil {
+		return nil, err
+	}
+	create := func(tx store.Tx, fresh bool) error {
+		var id string
+		var invite bool
+		if fresh {
+			err := tx.CreateAccount(ctx, newAccount(m, doc, accountID))
+			if isConflict(err) {
+				return errNotFresh
+			}
+			if err != nil {
+				return err
+			}
+			id = accountID
+		} else {
+			var err error
+			if id, invite, err = s.attachAccount(ctx, tx, c, m, doc, accountID); err != nil {
+				return err
+			}
 		}
 		mm := m
 		mm.AccountID = id
@@ -75,7 +99,11 @@ func (s *Service) CreateUser(ctx context.Context, c Caller, body []byte, opt Opt
 		}
 		m = mm
 		return nil
-	})
+	}
+	err = s.st.InTx(ctx, func(tx store.Tx) error { return create(tx, fresh) })
+	if errors.Is(err, errNotFresh) {
+		err = s.st.InTx(ctx, func(tx store.Tx) error { return create(tx, false) })
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -132,6 +160,45 @@ func (s *Service) attachAccount(ctx context.Context, tx store.Tx, c Caller, m co
 	return id, !ok, nil
 }
 
+// errNotFresh ends a create's fast attempt whose new account lost a race
+// to another with the same email; the create runs again on the full path.
+var errNotFresh = errors.New("provision: the email's account appeared during the create")
+
+// freshAccount reports whether a new member needs a new account, from
+// committed data on the reader pool: its userName is free in the team
+// (else the create's 409) and no account has its email. A false answer
+// sends the create through attachAccount in the transaction, which decides
+// again; a true one is re-checked there by the unique indexes.
+func (s *Service) freshAccount(ctx context.Context, c Caller, m core.Member) (bool, error) {
+	taken, err := userNameTaken(ctx, s.st, c.TeamID, m.UserName, "")
+	if err != nil {
+		return false, err
+	}
+	if taken {
+		return false, conflict("a user with userName %q already exists in this team (userName is unique, compared case-insensitively)", clip(m.UserName))
+	}
+	_, err = s.st.AccountByEmail(ctx, m.Email)
+	switch {
+	case core.IsKind(err, core.KindNotFound):
+		return true, nil
+	case err != nil:
+		return false, err
+	}
+	return false, nil
+}
+
+// newAccount is the account a new member with no account gets.
+func newAccount(m core.Member, doc map[string]any, id string) core.Account {
+	return core.Account{
+		ID:          id,
+		Email:       m.Email,
+		DisplayName: accountDisplayName(doc),
+		Status:      accountStatusActive,
+		CreatedAt:   m.CreatedAt,
+		UpdatedAt:   m.CreatedAt,
+	}
+}
+
 // findAccount finds or creates the account of a new member (see
 // attachAccount).
 func (s *Service) findAccount(ctx context.Context, tx store.Tx, c Caller, m core.Member, doc map[string]any, newAccountID string) (string, error) {
@@ -145,14 +212,7 @@ func (s *Service) findAccount(ctx context.Context, tx store.Tx, c Caller, m core
 	acct, err := tx.AccountByEmail(ctx, m.Email)
 	switch {
 	case core.IsKind(err, core.KindNotFound):
-		acct = core.Account{
-			ID:          newAccountID,
-			Email:       m.Email,
-			DisplayName: accountDisplayName(doc),
-			Status:      accountStatusActive,
-			CreatedAt:   m.CreatedAt,
-			UpdatedAt:   m.CreatedAt,
-		}
+		acct = newAccount(m, doc, newAccountID)
 		if err := tx.CreateAccount(ctx, acct); err != nil {
 			if isConflict(err) {
 				return "", conflict("the email address %q is already in use", clip(m.Email))
@@ -261,18 +321,27 @@ func (s *Service) PatchUser(ctx context.Context, c Caller, id string, body []byt
 	})
 }
 
-// updateUser writes a User from a document (PUT and PATCH /Users/{id}):
-// in a write transaction it reads the current member, checking cond,
-// makes the written document with edit, takes userName, externalId and
-// active (when present) from it and saves the member (see saveMember). It
-// returns the resource of the member as stored.
+// updateUser writes a User from a document (PUT and PATCH /Users/{id}).
+// It is optimistic, so that the single writer's critical section holds
+// only the writes: outside any transaction it reads the current member
+// (committed data, on the reader pool), checks cond, makes the written
+// document with edit, takes userName, externalId and active (when
+// present) from it and prepares the member (see prepareMember). The write
+// transaction then stores it only if the member's version is still the
+// one read (UpdateMember's prevVersion), so a concurrent change is never
+// lost: it makes the attempt KindPrecondition, and the whole update runs
+// again on the new version (see retryWrite). It returns the resource of
+// the member as stored.
 func (s *Service) updateUser(ctx context.Context, c Caller, id string, cond Conditions, proj scim.Projection, edit func(cur core.Member) (map[string]any, error)) (*Resource, error) {
 	rt := scim.UserType()
 	var next core.Member
 	var changed bool
-	err := s.write(ctx, rt, id, cond, func(tx store.Tx) error {
-		cur, err := s.currentMember(ctx, tx, c, id, cond)
+	err := s.retryWrite(ctx, rt, id, cond, func() error {
+		cur, err := lookup(ctx, rt, c, id, s.st.Member)
 		if err != nil {
+			return err
+		}
+		if err := cond.check(rt, id, cur.Version); err != nil {
 			return err
 		}
 		doc, err := edit(cur)
@@ -287,8 +356,7 @@ func (s *Service) updateUser(ctx context.Context, c Caller, id string, cond Cond
 		if a, ok := doc[keyActive].(bool); ok {
 			n.Active = a
 		}
-		n, changed, err = s.saveMember(ctx, tx, c, cur, n, doc)
-		next = n
+		next, changed, err = s.saveMember(ctx, c, cur, n, doc)
 		return err
 	})
 	if err != nil {
@@ -373,18 +441,26 @@ func lookup[T any](ctx context.Context, rt *scim.ResourceType, c Caller, id stri
 
 // saveMember completes next (status, email, stored document) from the
 // written document and stores it when it differs from cur, with the next
-// version. It returns the member as stored and whether it changed.
+// version. It returns the member as stored and whether it changed. cur
+// was read outside the transaction: the store refuses the write
+// (KindPrecondition) unless cur's version is still the stored one.
+//
+// The validation, the userName pre-check (on the reader pool; the unique
+// index is the arbiter in the transaction), the stored document and the
+// audit and change-feed entries are made before the write transaction, so
+// that the writer runs only the statements. An email change is decided
+// inside it, since it reads and rewrites the account.
 //
 // It writes the audit event and change-feed entries of the change, and a
 // deactivation ends the account's sessions and revokes its personal tokens
 // for the team (its data and role are kept, so a reactivation restores
 // them).
-func (s *Service) saveMember(ctx context.Context, tx store.Tx, c Caller, cur, next core.Member, doc map[string]any) (core.Member, bool, error) {
+func (s *Service) saveMember(ctx context.Context, c Caller, cur, next core.Member, doc map[string]any) (core.Member, bool, error) {
 	if strings.TrimSpace(next.UserName) == "" {
 		return cur, false, invalid("attribute \"userName\" is required and must not be blank")
 	}
 	if !strings.EqualFold(next.UserName, cur.UserName) {
-		taken, err := userNameTaken(ctx, tx, cur.TeamID, next.UserName, cur.ID)
+		taken, err := userNameTaken(ctx, s.st, cur.TeamID, next.UserName, cur.ID)
 		if err != nil {
 			return cur, false, err
 		}
@@ -394,33 +470,60 @@ func (s *Service) saveMember(ctx context.Context, tx store.Tx, c Caller, cur, ne
 	}
 	next.Status = statusFor(cur.Status, next.Active)
 	next.SCIMManaged = true
-	if err := s.changeEmail(ctx, tx, cur, &next, doc); err != nil {
+	email, real := deriveEmail(doc)
+	emailChange := real && !strings.EqualFold(email, cur.Email)
+	var ev memberEventPlan
+	if !emailChange {
+		next.Doc = storedUserDoc(doc, next)
+		if !memberChanged(cur, next) {
+			return cur, false, nil
+		}
+		ev = s.planMemberEvents(cur, next)
+	}
+	stored, changed := cur, false
+	err := s.st.InTx(ctx, func(tx store.Tx) error {
+		n := next
+		evt := ev
+		if emailChange {
+			if err := s.changeEmail(ctx, tx, cur, &n, doc); err != nil {
+				return err
+			}
+			n.Doc = storedUserDoc(doc, n)
+			if !memberChanged(cur, n) {
+				stored, changed = cur, false
+				return nil
+			}
+			evt = s.planMemberEvents(cur, n)
+		}
+		n.Version = cur.Version + 1
+		n.UpdatedAt = s.now()
+		if err := tx.UpdateMember(ctx, n, cur.Version); err != nil {
+			switch {
+			case isConflict(err):
+				return conflict("userName %q is already in use in this team", clip(n.UserName))
+			case core.IsKind(err, core.KindNotFound):
+				return notFound(scim.UserType(), cur.ID)
+			}
+			return err
+		}
+		if cur.Active && !n.Active {
+			if _, err := tx.DeleteAccountSessions(ctx, n.AccountID); err != nil {
+				return err
+			}
+			if _, err := tx.RevokeAccountKeys(ctx, n.TeamID, n.AccountID, n.UpdatedAt); err != nil {
+				return err
+			}
+		}
+		if err := s.writeMemberEvents(ctx, tx, c, n, evt); err != nil {
+			return err
+		}
+		stored, changed = n, true
+		return nil
+	})
+	if err != nil {
 		return cur, false, err
 	}
-	next.Doc = storedUserDoc(doc, next)
-	if !memberChanged(cur, next) {
-		return cur, false, nil
-	}
-	next.Version = cur.Version + 1
-	next.UpdatedAt = s.now()
-	if err := tx.UpdateMember(ctx, next, cur.Version); err != nil {
-		if isConflict(err) {
-			return cur, false, conflict("userName %q is already in use in this team", clip(next.UserName))
-		}
-		return cur, false, err
-	}
-	if cur.Active && !next.Active {
-		if _, err := tx.DeleteAccountSessions(ctx, next.AccountID); err != nil {
-			return cur, false, err
-		}
-		if _, err := tx.RevokeAccountKeys(ctx, next.TeamID, next.AccountID, next.UpdatedAt); err != nil {
-			return cur, false, err
-		}
-	}
-	if err := s.memberEvents(ctx, tx, c, cur, next); err != nil {
-		return cur, false, err
-	}
-	return next, true, nil
+	return stored, changed, nil
 }
 
 // changeEmail moves the account to the email the written document
@@ -490,9 +593,16 @@ func (s *Service) userResource(ctx context.Context, m core.Member, proj scim.Pro
 // write won: with preconditions it is a 412, without it fn runs again on
 // the new state (at most a few times).
 func (s *Service) write(ctx context.Context, rt *scim.ResourceType, id string, cond Conditions, fn func(store.Tx) error) error {
+	return s.retryWrite(ctx, rt, id, cond, func() error { return s.st.InTx(ctx, fn) })
+}
+
+// retryWrite runs attempt, a write that fails with KindPrecondition when
+// it lost a race, the way write runs its transaction: again while the
+// write is not pinned to a version, up to 8 attempts.
+func (s *Service) retryWrite(ctx context.Context, rt *scim.ResourceType, id string, cond Conditions, attempt func() error) error {
 	const attempts = 8
 	for i := 1; ; i++ {
-		err := s.st.InTx(ctx, fn)
+		err := attempt()
 		if !core.IsKind(err, core.KindPrecondition) {
 			return err
 		}

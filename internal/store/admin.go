@@ -33,6 +33,21 @@ type AdminReader interface {
 	// Activity returns a team's most recent SCIM requests matching q,
 	// newest first.
 	Activity(ctx context.Context, teamID string, q ActivityQuery) ([]core.Activity, error)
+
+	// SearchMembers returns one page of a team's members matching q, in id
+	// (creation) order, through indexes: it never reads every member.
+	SearchMembers(ctx context.Context, teamID string, q MemberSearch) ([]core.Member, error)
+	// MemberCounts returns how many of a team's members are in each status
+	// (statuses with no member are absent).
+	MemberCounts(ctx context.Context, teamID string) (map[core.MemberStatus]int, error)
+	// ActivityCounts counts a team's SCIM requests, and those with status
+	// >= 400, in the consecutive time buckets [bounds[i], bounds[i+1]); it
+	// returns len(bounds)-1 buckets. bounds must ascend strictly and hold 2
+	// to MaxActivityBuckets+1 times, or the call is KindInvalid.
+	ActivityCounts(ctx context.Context, teamID string, bounds []time.Time) ([]ActivityBucket, error)
+	// LastSuccess returns, for each of the listed keys of a team that has
+	// one, the most recent of its SCIM requests with a 2xx status.
+	LastSuccess(ctx context.Context, teamID string, keyIDs []string) (map[string]core.Activity, error)
 }
 
 // AdminTx holds the write methods of the admin surfaces. Tx embeds it.
@@ -105,4 +120,33 @@ type ActivityQuery struct {
 	Before string
 	// Limit is the page size (capped at 1000; 0 means 100).
 	Limit int
+}
+
+// MemberSearch selects members for the admin pages. Empty fields do not
+// filter.
+type MemberSearch struct {
+	// Prefix keeps members whose userName, displayName or one of whose
+	// emails starts with it, ignoring case (filter.FoldCase).
+	Prefix string
+	// Status and Role match exactly.
+	Status core.MemberStatus
+	Role   core.Role
+	// After and Before are cursors (member ids, exclusive): After pages
+	// forward; Before (when After is "") returns the page that precedes it,
+	// still in ascending id order.
+	After  string
+	Before string
+	// Limit is the page size (capped at 1000; 0 means 100).
+	Limit int
+}
+
+// MaxActivityBuckets is the most buckets one ActivityCounts call counts.
+const MaxActivityBuckets = 100
+
+// ActivityBucket is the SCIM traffic of one time bucket.
+type ActivityBucket struct {
+	// Start and End bound the bucket (Start inclusive, End exclusive).
+	Start, End time.Time
+	// Requests counts every request; Failures those with status >= 400.
+	Requests, Failures int
 }

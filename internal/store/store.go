@@ -46,6 +46,11 @@ type Reader interface {
 	// KeyByPrefix returns the API key with the given public prefix. It is
 	// the one lookup that is not scoped by team: the key decides the team.
 	KeyByPrefix(ctx context.Context, prefix string) (core.APIKey, error)
+	// KeyWithTeam returns the API key with the given public prefix and its
+	// team, read together in one query (the per-request SCIM key check).
+	// An unknown prefix is KindNotFound; a key whose team row is missing
+	// comes with a zero Team. Like KeyByPrefix it is not scoped by team.
+	KeyWithTeam(ctx context.Context, prefix string) (core.APIKey, core.Team, error)
 	// Keys returns a team's keys of a kind, newest first.
 	Keys(ctx context.Context, teamID string, kind core.KeyKind) ([]core.APIKey, error)
 

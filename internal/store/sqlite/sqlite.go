@@ -119,6 +119,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		GroupCommit: cfg.groupCommit,
 		// Hot reads are parsed and planned once per connection.
 		StmtCache: 512,
+		// An UPDATE sets only the columns that change (index entries).
+		SparseUpdates: true,
 		Close: func() error {
 			return errors.Join(read.Close(), write.Close())
 		},

@@ -39,6 +39,50 @@ func (s *base) KeyByPrefix(ctx context.Context, prefix string) (core.APIKey, err
 	return k, s.wrapErr("key by prefix", err)
 }
 
+// keyWithTeamSelect is keySelect joined with the key's team (teams.id is
+// the primary key, api_keys.prefix a unique index): one indexed read per
+// SCIM request. Its text is constant, so it stays prepared.
+const keyWithTeamSelect = "SELECT k.id, k.team_id, k.kind, k.name, k.prefix, k.hash, k.created_at, k.created_by, k.expires_at, k.revoked_at, k.last_used_at, ka.account_id," +
+	" t.id, t.slug, t.name, t.scim_enabled, t.created_at, t.updated_at" +
+	" FROM api_keys k LEFT JOIN teams t ON t.id = k.team_id" +
+	" LEFT JOIN key_accounts ka ON ka.team_id = k.team_id AND ka.key_id = k.id" +
+	" WHERE k.prefix = "
+
+// KeyWithTeam implements store.Reader: KeyByPrefix and Team in one
+// statement. A key whose team row is missing (which the foreign key
+// forbids) comes back with a zero Team.
+func (s *base) KeyWithTeam(ctx context.Context, prefix string) (core.APIKey, core.Team, error) {
+	b := NewBuilder(s.d).SQL(keyWithTeamSelect).Arg(prefix)
+	var k core.APIKey
+	var kind string
+	var account, teamID, slug, name sql.NullString
+	var scim sql.NullBool
+	var created, updated any
+	err := s.q.QueryRowContext(ctx, b.String(), b.Args()...).Scan(
+		&k.ID, &k.TeamID, &kind, &k.Name, &k.Prefix, &k.Hash, scanTime(&k.CreatedAt), &k.CreatedBy,
+		scanNullTime(&k.ExpiresAt), scanNullTime(&k.RevokedAt), scanNullTime(&k.LastUsed), &account,
+		&teamID, &slug, &name, &scim, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return core.APIKey{}, core.Team{}, notFound("key")
+	}
+	if err != nil {
+		return core.APIKey{}, core.Team{}, s.wrapErr("key with team", err)
+	}
+	k.Kind = core.KeyKind(kind)
+	k.AccountID = account.String
+	if !teamID.Valid {
+		return k, core.Team{}, nil
+	}
+	t := core.Team{ID: teamID.String, Slug: slug.String, Name: name.String, SCIMEnabled: scim.Bool}
+	if err := scanTime(&t.CreatedAt).Scan(created); err != nil {
+		return core.APIKey{}, core.Team{}, s.wrapErr("key with team", err)
+	}
+	if err := scanTime(&t.UpdatedAt).Scan(updated); err != nil {
+		return core.APIKey{}, core.Team{}, s.wrapErr("key with team", err)
+	}
+	return k, t, nil
+}
+
 // Keys implements store.Reader.
 func (s *base) Keys(ctx context.Context, teamID string, kind core.KeyKind) ([]core.APIKey, error) {
 	b := NewBuilder(s.d).SQL(keySelect + " WHERE k.team_id = ").Arg(teamID).

@@ -153,6 +153,65 @@ func (t *Tx) UpdateMember(ctx context.Context, m core.Member, prevVersion int64)
 	if err != nil {
 		return err
 	}
+	if !t.sparse {
+		return t.updateMemberFull(ctx, m, prevVersion, doc, displayName, displayKey)
+	}
+	// The UPDATE sets only the columns whose value changes: SQLite
+	// rewrites the entry of every index on a column in the SET list, even
+	// to the same value, and members has five such indexes. Reading the
+	// row first is one primary-key lookup of a page the UPDATE needs
+	// anyway; it also answers a stale version without a second query.
+	var cur struct {
+		userName, userNameKey, email, status, role, doc string
+		externalID, displayName, displayKey             sql.NullString
+		active, scimManaged                             bool
+		version                                         int64
+	}
+	sel := NewBuilder(t.d).SQL("SELECT user_name, user_name_key, external_id, display_name, display_name_key, email, active, status, role, scim_managed, doc, version FROM members WHERE team_id = ").
+		Arg(m.TeamID).SQL(" AND id = ").Arg(m.ID)
+	err = t.q.QueryRowContext(ctx, sel.String(), sel.Args()...).Scan(&cur.userName, &cur.userNameKey, &cur.externalID, &cur.displayName,
+		&cur.displayKey, &cur.email, &cur.active, &cur.status, &cur.role, &cur.scimManaged, &cur.doc, &cur.version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound("user")
+	}
+	if err != nil {
+		return t.wrapErr("update member", err)
+	}
+	if cur.version != prevVersion {
+		return core.Errorf(core.KindPrecondition, "preconditionFailed", "the user was changed by someone else (version mismatch)")
+	}
+	nullEq := func(v any, c sql.NullString) bool {
+		s, ok := v.(string)
+		return ok == c.Valid && s == c.String
+	}
+	userNameKey := Fold(servedUserName(m))
+	b := NewBuilder(t.d).SQL("UPDATE members SET version = ").Arg(m.Version).
+		SQL(", updated_at = ").Arg(t.timeArg(m.UpdatedAt))
+	set := func(col string, changed bool, v any) {
+		if changed {
+			b.SQL(", " + col + " = ").Arg(v)
+		}
+	}
+	set("user_name", m.UserName != cur.userName, m.UserName)
+	set("user_name_key", userNameKey != cur.userNameKey, userNameKey)
+	set("external_id", !nullEq(nullString(m.ExternalID), cur.externalID), nullString(m.ExternalID))
+	set("display_name", !nullEq(displayName, cur.displayName), displayName)
+	set("display_name_key", !nullEq(displayKey, cur.displayKey), displayKey)
+	set("email", m.Email != cur.email, m.Email)
+	set("active", m.Active != cur.active, m.Active)
+	set("status", string(m.Status) != cur.status, string(m.Status))
+	set("role", string(m.Role) != cur.role, string(m.Role))
+	set("scim_managed", m.SCIMManaged != cur.scimManaged, m.SCIMManaged)
+	if doc != cur.doc {
+		b.SQL(", doc = ").JSONArg(doc)
+	}
+	b.SQL(" WHERE team_id = ").Arg(m.TeamID).SQL(" AND id = ").Arg(m.ID).SQL(" AND version = ").Arg(prevVersion)
+	return t.finishMemberUpdate(ctx, m, b)
+}
+
+// updateMemberFull is UpdateMember setting every column (see
+// Config.SparseUpdates).
+func (t *Tx) updateMemberFull(ctx context.Context, m core.Member, prevVersion int64, doc string, displayName, displayKey any) error {
 	b := NewBuilder(t.d).SQL("UPDATE members SET user_name = ").Arg(m.UserName).
 		SQL(", user_name_key = ").Arg(Fold(servedUserName(m))).
 		SQL(", external_id = ").Arg(nullString(m.ExternalID)).
@@ -167,6 +226,12 @@ func (t *Tx) UpdateMember(ctx context.Context, m core.Member, prevVersion int64)
 		SQL(", version = ").Arg(m.Version).
 		SQL(", updated_at = ").Arg(t.timeArg(m.UpdatedAt)).
 		SQL(" WHERE team_id = ").Arg(m.TeamID).SQL(" AND id = ").Arg(m.ID).SQL(" AND version = ").Arg(prevVersion)
+	return t.finishMemberUpdate(ctx, m, b)
+}
+
+// finishMemberUpdate runs a member's UPDATE (b, conditioned on the
+// previous version) and brings its email rows up to date.
+func (t *Tx) finishMemberUpdate(ctx context.Context, m core.Member, b *Builder) error {
 	n, err := t.exec(ctx, b)
 	if err != nil {
 		return t.writeErr("update member", "team", err)
@@ -174,10 +239,59 @@ func (t *Tx) UpdateMember(ctx context.Context, m core.Member, prevVersion int64)
 	if n == 0 {
 		return t.missingOrStale(ctx, "members", "user", m.TeamID, m.ID)
 	}
+	// Most updates (a name, a deactivation) leave the emails as they are:
+	// comparing the stored rows is a read of one primary-key range, where
+	// rewriting them dirties the table's and its index's pages, which the
+	// single writer must then write to the WAL.
+	rows := emailRows(m)
+	same, err := t.emailsStored(ctx, m.TeamID, m.ID, rows)
+	if err != nil || same {
+		return err
+	}
 	if err := t.deleteEmails(ctx, m.TeamID, m.ID); err != nil {
 		return err
 	}
-	return t.insertEmails(ctx, m)
+	return t.insertEmailRows(ctx, m, rows)
+}
+
+// emailsStored reports whether a member's stored member_emails rows are
+// exactly rows, in order.
+func (t *Tx) emailsStored(ctx context.Context, teamID, memberID string, rows []emailRow) (bool, error) {
+	b := NewBuilder(t.d).SQL("SELECT value, type, display, is_primary FROM member_emails WHERE team_id = ").Arg(teamID).
+		SQL(" AND member_id = ").Arg(memberID).SQL(" ORDER BY ord")
+	rs, err := t.q.QueryContext(ctx, b.String(), b.Args()...)
+	if err != nil {
+		return false, t.wrapErr("member emails", err)
+	}
+	defer rs.Close()
+	str := func(v any, s sql.NullString) bool {
+		w, ok := v.(string)
+		return ok == s.Valid && w == s.String
+	}
+	i := 0
+	same := true
+	for rs.Next() {
+		var value, typ, display sql.NullString
+		var primary sql.NullBool
+		if err := rs.Scan(&value, &typ, &display, &primary); err != nil {
+			return false, t.wrapErr("member emails", err)
+		}
+		if i >= len(rows) {
+			same = false
+			break
+		}
+		r := rows[i]
+		p, isBool := r.primary.(bool)
+		if !str(r.value, value) || !str(r.typ, typ) || !str(r.display, display) || isBool != primary.Valid || p != primary.Bool {
+			same = false
+			break
+		}
+		i++
+	}
+	if err := rs.Err(); err != nil {
+		return false, t.wrapErr("member emails", err)
+	}
+	return same && i == len(rows), nil
 }
 
 // missingOrStale explains an UPDATE ... AND version = ? that matched no
@@ -307,7 +421,11 @@ func emailRows(m core.Member) []emailRow {
 
 // insertEmails writes a member's email rows in one statement.
 func (t *Tx) insertEmails(ctx context.Context, m core.Member) error {
-	rows := emailRows(m)
+	return t.insertEmailRows(ctx, m, emailRows(m))
+}
+
+// insertEmailRows writes rows, the member's email rows, in one statement.
+func (t *Tx) insertEmailRows(ctx context.Context, m core.Member, rows []emailRow) error {
 	if len(rows) == 0 {
 		return nil
 	}

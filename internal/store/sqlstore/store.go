@@ -50,9 +50,16 @@ type Config struct {
 	GroupCommit int
 	// StmtCache, when above 0, keeps up to this many prepared read
 	// statements (by SQL text) for reads outside write transactions, so
-	// hot reads skip parsing and planning. Zero prepares nothing (pgx
+	// hot reads skip parsing and planning; with GroupCommit, as many again
+	// for the single writer's statements. Zero prepares nothing (pgx
 	// caches statements itself).
 	StmtCache int
+	// SparseUpdates makes UpdateMember read the row first and set only the
+	// columns that change. SQLite rewrites the entry of every index on a
+	// column in an UPDATE's SET list even when its value is unchanged;
+	// PostgreSQL compares (a HOT update), so there the read would only add
+	// a round trip.
+	SparseUpdates bool
 }
 
 // Store implements store.Store over database/sql. The backends wrap it
@@ -62,6 +69,7 @@ type Store struct {
 	cfg     Config
 	gc      *committer // nil without group commit
 	stmts   *stmtCache // nil without a statement cache
+	wstmts  *stmtCache // the writer's, with group commit and StmtCache
 	commits atomic.Uint64
 	txs     atomic.Uint64
 }
@@ -75,12 +83,15 @@ func New(cfg Config) *Store {
 		cfg.MaxAttempts = 10
 	}
 	s := &Store{cfg: cfg}
-	s.base = base{d: cfg.Dialect, q: cfg.Read, snapshot: s.readSnapshot}
+	s.base = base{d: cfg.Dialect, q: cfg.Read, snapshot: s.readSnapshot, sparse: cfg.SparseUpdates}
 	if cfg.StmtCache > 0 {
 		s.stmts = newStmtCache(cfg.Read, cfg.StmtCache)
 		s.q = s.stmts
 	}
 	if cfg.GroupCommit > 0 {
+		if cfg.StmtCache > 0 {
+			s.wstmts = newStmtCache(cfg.Write, cfg.StmtCache)
+		}
 		s.gc = newCommitter(s, cfg.GroupCommit)
 	}
 	return s
@@ -162,7 +173,7 @@ func (s *Store) attempt(ctx context.Context, fn func(store.Tx) error) (err error
 			}
 		}
 	}()
-	t := &Tx{base: base{d: s.d, q: sqlTx}}
+	t := &Tx{base: base{d: s.d, q: sqlTx, sparse: s.sparse}}
 	t.snapshot = t.inTx
 	if err := fn(t); err != nil {
 		return fnError{err}
@@ -217,6 +228,9 @@ func (s *Store) Close() error {
 	if s.stmts != nil {
 		s.stmts.close()
 	}
+	if s.wstmts != nil {
+		s.wstmts.close()
+	}
 	if s.cfg.Close == nil {
 		return nil
 	}
@@ -240,6 +254,8 @@ type base struct {
 	q Querier
 	// snapshot runs fn with a Querier whose statements see one snapshot.
 	snapshot func(ctx context.Context, fn func(q Querier) error) error
+	// sparse is Config.SparseUpdates.
+	sparse bool
 }
 
 // exec runs a statement built by b and returns the rows it affected.

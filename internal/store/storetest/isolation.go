@@ -209,6 +209,14 @@ func testIsolation(t *testing.T, e *env) {
 				}
 			}
 		}},
+		{method: "KeyWithTeam", name: "the cross-team lookup returns the key's own team", read: func(t *testing.T, r store.Reader) {
+			for _, k := range []core.APIKey{ka, kb} {
+				got, team, err := r.KeyWithTeam(ctx, k.Prefix)
+				if checkOK(t, "KeyWithTeam", err) && (got.ID != k.ID || got.TeamID != k.TeamID || team.ID != k.TeamID) {
+					t.Errorf("KeyWithTeam(%s) = key %s of team %s with team %s, want key %s of team %s", k.Prefix, got.ID, got.TeamID, team.ID, k.ID, k.TeamID)
+				}
+			}
+		}},
 		{method: "Keys", name: "Keys(B) lists only B's keys", read: func(t *testing.T, r store.Reader) {
 			got, err := r.Keys(ctx, b.ID, core.KeySCIM)
 			if checkOK(t, "Keys", err) && (len(got) != 1 || got[0].ID != kb.ID) {
@@ -514,6 +522,7 @@ func testIsolation(t *testing.T, e *env) {
 		}},
 	}
 	probes = append(probes, e.adminProbes(adm, unknown, commit)...)
+	probes = append(probes, e.dataProbes(adm, unknown)...)
 
 	// Every method of the contract has a probe.
 	covered := map[string]bool{}

@@ -65,14 +65,29 @@ func testKeys(t *testing.T, e *env) {
 				t.Errorf("KeyByPrefix(%s) (-want +got):\n%s", want.Prefix, d)
 			}
 		}
+		gotK, gotT, err := s.KeyWithTeam(ctx, want.Prefix)
+		if checkOK(t, "KeyWithTeam("+want.Name+")", err) {
+			wantT, err := s.Team(ctx, want.TeamID)
+			checkOK(t, "Team", err)
+			if d := diff(want, gotK); d != "" {
+				t.Errorf("KeyWithTeam(%s) key (-want +got):\n%s", want.Prefix, d)
+			}
+			if d := diff(wantT, gotT); d != "" {
+				t.Errorf("KeyWithTeam(%s) team (-want +got):\n%s", want.Prefix, d)
+			}
+		}
 		if swapped := swapCase(want.Prefix); swapped != want.Prefix {
-			_, err := s.KeyByPrefix(ctx, swapped)
+			_, _, err := s.KeyWithTeam(ctx, swapped)
+			checkErr(t, "KeyWithTeam with the prefix's letter case swapped", err, core.KindNotFound, "")
+			_, err = s.KeyByPrefix(ctx, swapped)
 			checkErr(t, "KeyByPrefix with the prefix's letter case swapped (base62 is case-sensitive)", err, core.KindNotFound, "")
 		}
 	}
 	for _, p := range []string{"", "rsk_", k1.Prefix[:len(k1.Prefix)-1], k1.Prefix + "x", "rsk_%"} {
 		_, err := s.KeyByPrefix(ctx, p)
 		checkErr(t, "KeyByPrefix("+p+")", err, core.KindNotFound, "")
+		_, _, err = s.KeyWithTeam(ctx, p)
+		checkErr(t, "KeyWithTeam("+p+")", err, core.KindNotFound, "")
 	}
 
 	listKeys := func(teamID string, kind core.KeyKind) []core.APIKey {
@@ -132,6 +147,9 @@ func testKeys(t *testing.T, e *env) {
 		if st := got.Status(at); st != core.KeyRevoked {
 			t.Errorf("status after RevokeKey = %s", st)
 		}
+	}
+	if got, _, err := s.KeyWithTeam(ctx, k1.Prefix); checkOK(t, "KeyWithTeam", err) && got.Status(at) != core.KeyRevoked {
+		t.Errorf("KeyWithTeam after RevokeKey: status %s, want revoked on the next read", got.Status(at))
 	}
 	// Revoking again later keeps the first time; a scheduled revocation is
 	// brought forward by an earlier one.

@@ -108,6 +108,9 @@ func (s *memStore) Teams(ctx context.Context) ([]core.Team, error) { return s.r(
 func (s *memStore) KeyByPrefix(ctx context.Context, p string) (core.APIKey, error) {
 	return s.r().KeyByPrefix(ctx, p)
 }
+func (s *memStore) KeyWithTeam(ctx context.Context, p string) (core.APIKey, core.Team, error) {
+	return s.r().KeyWithTeam(ctx, p)
+}
 func (s *memStore) Keys(ctx context.Context, teamID string, kind core.KeyKind) ([]core.APIKey, error) {
 	return s.r().Keys(ctx, teamID, kind)
 }
@@ -171,6 +174,14 @@ func (x *memTx) KeyByPrefix(_ context.Context, p string) (core.APIKey, error) {
 		}
 	}
 	return core.APIKey{}, nf()
+}
+func (x *memTx) KeyWithTeam(ctx context.Context, p string) (core.APIKey, core.Team, error) {
+	k, err := x.KeyByPrefix(ctx, p)
+	if err != nil {
+		return core.APIKey{}, core.Team{}, err
+	}
+	t, err := x.Team(ctx, k.TeamID)
+	return k, t, err
 }
 func (x *memTx) Keys(_ context.Context, teamID string, kind core.KeyKind) ([]core.APIKey, error) {
 	var out []core.APIKey

@@ -56,6 +56,7 @@ func suite() []subtest {
 		{"ChangeFeed", testChangeFeed},
 		{"ChangeFeedConcurrent", testChangeFeedConcurrent},
 		{"Activity", testActivity},
+		{"DataPages", testDataPages},
 		{"Paging", testPaging},
 		{"Sorting", testSorting},
 		{"PagingConcurrentInserts", testPagingConcurrentInserts},
