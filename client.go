@@ -550,3 +550,45 @@ func (q ActivityQuery) values() url.Values {
 	}
 	return v
 }
+
+// Session returns the CSRF token and expiry of the session the client's
+// cookie carries (401 without one). A browser front end whose session
+// cookie it cannot read uses it to put the CSRF token into its forms.
+func (c *Client) Session(ctx context.Context) (Session, error) {
+	var out Session
+	return out, c.Do(ctx, http.MethodGet, APIPrefix+"/session", nil, nil, &out)
+}
+
+// CheckSCIM runs the checks of `roster check` from the server against the
+// team's own SCIM base URL with one of the team's SCIM keys and returns
+// each step's verdict.
+func (c *Client) CheckSCIM(ctx context.Context, team string, req SCIMCheckRequest) (SCIMCheckReport, error) {
+	var out SCIMCheckReport
+	return out, c.Do(ctx, http.MethodPost, teamPath(team, "/scim/check"), nil, req, &out)
+}
+
+// SetupState reports whether first-run setup is still possible (no team
+// has a member yet).
+func (c *Client) SetupState(ctx context.Context) (SetupState, error) {
+	var out SetupState
+	return out, c.Do(ctx, http.MethodGet, APIPrefix+"/setup", nil, nil, &out)
+}
+
+// SearchMembers returns one page of a team's members matching q, in
+// creation order.
+func (c *Client) SearchMembers(ctx context.Context, team string, q MemberQuery) (MemberPage, error) {
+	v := pageQuery(q.Cursor, q.Limit)
+	for k, x := range map[string]string{"q": q.Q, "status": q.Status, "role": q.Role, "before": q.Before} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	var out MemberPage
+	return out, c.Do(ctx, http.MethodGet, teamPath(team, "/members"), v, nil, &out)
+}
+
+// Stats returns a team's dashboard figures.
+func (c *Client) Stats(ctx context.Context, team string) (TeamStats, error) {
+	var out TeamStats
+	return out, c.Do(ctx, http.MethodGet, teamPath(team, "/stats"), nil, nil, &out)
+}

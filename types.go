@@ -148,6 +148,8 @@ type Member struct {
 type MemberPage struct {
 	Members    []Member `json:"members"`
 	NextCursor string   `json:"nextCursor,omitempty"`
+	// PrevCursor, when set, is passed as before to get the preceding page.
+	PrevCursor string `json:"prevCursor,omitempty"`
 	// Total is the number of members of the team.
 	Total int `json:"total"`
 }
@@ -326,6 +328,10 @@ type Activity struct {
 	LatencyMS    int64     `json:"latencyMs"`
 	RequestBody  string    `json:"requestBody,omitempty"`
 	ResponseBody string    `json:"responseBody,omitempty"`
+	// Explanation and Fix, for a failed request (status >= 300), are what
+	// `roster check` concludes about such an answer and how to fix it.
+	Explanation string `json:"explanation,omitempty"`
+	Fix         string `json:"fix,omitempty"`
 }
 
 // ActivityPage is one page of SCIM activity, newest first; NextCursor is
@@ -409,4 +415,119 @@ type PasswordRequest struct {
 // EmailRequest is the body of PUT /api/v1/me/email.
 type EmailRequest struct {
 	Email string `json:"email"`
+}
+
+// SCIMCheckRequest is the body of POST /api/v1/teams/{team}/scim/check:
+// run the checks of `roster check` from the server against the team's own
+// SCIM base URL with Key, one of the team's SCIM keys. IdP picks the calls
+// (okta, entra, onelogin or generic; empty means generic); Write adds the
+// create/update/deactivate/group round trip, which creates and removes a
+// uniquely named test user and group.
+type SCIMCheckRequest struct {
+	Key   string `json:"key"`
+	IdP   string `json:"idp,omitempty"`
+	Write bool   `json:"write,omitempty"`
+}
+
+// SCIM check verdicts (SCIMCheckStep.Verdict).
+const (
+	CheckPass = "pass"
+	CheckWarn = "warn"
+	CheckFail = "fail"
+	CheckSkip = "skip"
+)
+
+// SCIMCheckStep is one request of a SCIM check: what the identity provider
+// does (Name), what was sent and what came back, the verdict, what the
+// identity provider would conclude (Detail) and how to fix a failure.
+type SCIMCheckStep struct {
+	Name    string `json:"name"`
+	Verdict string `json:"verdict"`
+	Sent    string `json:"sent,omitempty"`
+	Got     string `json:"got,omitempty"`
+	Detail  string `json:"detail,omitempty"`
+	Fix     string `json:"fix,omitempty"`
+}
+
+// SCIMCheckReport is the answer of a SCIM check: OK is true when no step
+// failed.
+type SCIMCheckReport struct {
+	IdP   string          `json:"idp"`
+	Base  string          `json:"base"`
+	OK    bool            `json:"ok"`
+	Steps []SCIMCheckStep `json:"steps"`
+}
+
+// SetupState is the answer of GET /api/v1/setup: Open is true while
+// first-run setup (POST /api/v1/setup) is possible, that is while no team
+// has a member.
+type SetupState struct {
+	Open bool `json:"open"`
+}
+
+// MemberQuery filters and pages GET /api/v1/teams/{team}/members. Empty
+// fields do not filter.
+type MemberQuery struct {
+	// Q keeps members whose email, userName or display name starts with
+	// it, ignoring case.
+	Q string
+	// Status is active, deactivated or invited; Role is super_admin,
+	// team_admin or developer.
+	Status string
+	Role   string
+	// Cursor is a page's NextCursor; Before a page's PrevCursor (at most
+	// one of them).
+	Cursor string
+	Before string
+	Limit  int
+}
+
+// MemberCounts counts a team's members by status; Invited is the pending
+// invitations.
+type MemberCounts struct {
+	Active      int `json:"active"`
+	Deactivated int `json:"deactivated"`
+	Invited     int `json:"invited"`
+}
+
+// TrafficBucket is the SCIM traffic of the time bucket [Start, End).
+type TrafficBucket struct {
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
+	Requests int       `json:"requests"`
+	// Failures counts the requests answered with status 400 or above.
+	Failures int `json:"failures"`
+}
+
+// KeySync is a SCIM key and its last successful (2xx) request.
+type KeySync struct {
+	Key Key `json:"key"`
+	// LastSuccessAt is absent when the activity log holds no successful
+	// request of the key; LastSuccessMethod and LastSuccessPath describe
+	// that request.
+	LastSuccessAt     *time.Time `json:"lastSuccessAt,omitempty"`
+	LastSuccessMethod string     `json:"lastSuccessMethod,omitempty"`
+	LastSuccessPath   string     `json:"lastSuccessPath,omitempty"`
+}
+
+// ProvisioningStats is a team's SCIM traffic from the activity log (which
+// keeps 30 days and at most a set number of records per team).
+type ProvisioningStats struct {
+	// Requests24h and Failures24h total Hourly.
+	Requests24h int `json:"requests24h"`
+	Failures24h int `json:"failures24h"`
+	// Hourly is the last 24 hours (UTC), oldest first, the current hour
+	// last; Daily the last 30 days (UTC), today last.
+	Hourly []TrafficBucket `json:"hourly"`
+	Daily  []TrafficBucket `json:"daily"`
+	// Keys are the team's SCIM keys, newest first.
+	Keys []KeySync `json:"keys"`
+}
+
+// TeamStats is the team dashboard of GET /api/v1/teams/{team}/stats.
+type TeamStats struct {
+	Members MemberCounts `json:"members"`
+	// Provisioning is absent for a caller who may not read the activity
+	// log (a Developer).
+	Provisioning *ProvisioningStats `json:"provisioning,omitempty"`
 }

@@ -91,14 +91,20 @@ func (s *Service) Invitations(ctx context.Context, p core.Principal, teamID stri
 	if _, err := s.store.Team(ctx, teamID); err != nil {
 		return nil, err
 	}
+	// Through the status index, a page at a time: the cost follows the
+	// number of invitations, not the size of the team.
 	var out []core.Member
-	err := eachMember(ctx, s.store, teamID, func(m core.Member) bool {
-		if m.Status == core.StatusInvited {
-			out = append(out, m)
+	for after := ""; ; {
+		ms, err := s.store.SearchMembers(ctx, teamID, store.MemberSearch{Status: core.StatusInvited, After: after, Limit: maxMemberLimit})
+		if err != nil {
+			return nil, err
 		}
-		return true
-	})
-	return out, err
+		out = append(out, ms...)
+		if len(ms) < maxMemberLimit {
+			return out, nil
+		}
+		after = ms[len(ms)-1].ID
+	}
 }
 
 // CancelInvitation withdraws a pending invitation (Super and Team Admins);

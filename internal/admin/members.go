@@ -179,6 +179,9 @@ func (s *Service) RemoveMember(ctx context.Context, p core.Principal, teamID, me
 				return err
 			}
 		}
+		if err := refuseSCIMRemove(ctx, tx, m); err != nil {
+			return err
+		}
 		return s.removeTx(ctx, tx, p, m, "member.removed")
 	})
 }

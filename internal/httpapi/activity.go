@@ -24,8 +24,11 @@ import (
 // authenticating — is recorded through provision.Service.RecordActivity
 // with its key, method, path and query, status, the scimType and detail
 // of an error response, latency, and both bodies redacted and truncated.
-// Requests refused before authentication (401, 403 for SCIM off, unknown
-// routes) have no team and are not recorded.
+// A genuine key that is refused (revoked or expired: 401; SCIM off: 403)
+// names its team, so that refusal is recorded too
+// (provision.RefusedCaller). Other requests refused before
+// authentication (no key, unknown key, wrong secret, unknown routes) have
+// no team and are not recorded.
 const (
 	// activityBodyLimit is the most bytes of a redacted body stored.
 	activityBodyLimit = 4 << 10

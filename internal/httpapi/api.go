@@ -49,6 +49,9 @@ type adminAPI struct {
 	// patterns are the patterns registered on mux, for the OpenAPI test.
 	patterns []string
 	openapi  []byte
+	// scim is the whole Roster handler (/scim/v2 and its middleware), which
+	// the SCIM connection check calls in process (api_scim_check.go).
+	scim http.Handler
 }
 
 // mountAPI mounts the admin API under /api/v1 on the SCIM handler's mux
@@ -58,6 +61,8 @@ func (a *api) mountAPI(cfg Config) {
 		return
 	}
 	h := newAdminAPI(cfg.Admin, a.prov, a.baseURL, a.maxBody, a.log)
+	h.scim = a
+	a.admin = h
 	a.mux.Handle(APIPrefix+"/", h)
 }
 

@@ -198,11 +198,13 @@ func (h *adminAPI) listActivity(w http.ResponseWriter, r *http.Request, c *calle
 	}
 	out := roster.ActivityPage{Activity: make([]roster.Activity, 0, len(as))}
 	for _, a := range as {
-		out.Activity = append(out.Activity, roster.Activity{
+		wa := roster.Activity{
 			ID: a.ID, At: a.At, KeyID: a.KeyID, Method: a.Method, Path: a.Path, Status: a.Status,
 			SCIMType: a.SCIMType, Detail: a.Detail, LatencyMS: a.LatencyMS,
 			RequestBody: a.RequestBody, ResponseBody: a.ResponseBody,
-		})
+		}
+		explainActivity(&wa)
+		out.Activity = append(out.Activity, wa)
 	}
 	if len(as) == aq.Limit && len(as) > 0 {
 		out.NextCursor = as[len(as)-1].ID

@@ -77,6 +77,9 @@ func (h *adminAPI) routeTable() []apiRoute {
 	rs = append(rs, h.domainRoutes()...)
 	rs = append(rs, h.auditRoutes()...)
 	rs = append(rs, h.groupRoutes()...)
+	rs = append(rs, h.dataRoutes()...)
+	rs = append(rs, h.sessionUIRoutes()...)
+	rs = append(rs, h.scimCheckRoutes()...)
 	return rs
 }
 

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	roster "github.com/rosterhq/roster"
-	"github.com/rosterhq/roster/internal/admin"
 	"github.com/rosterhq/roster/internal/core"
 )
 
@@ -26,8 +25,8 @@ func (h *adminAPI) teamRoutes() []apiRoute {
 			Description: "403 managedByIdP for a SCIM-managed member while SCIM is on; 403 lastSuperAdmin for the last Super Admin.",
 			Status:      http.StatusNoContent, h: h.leaveTeam},
 		{Method: "GET", Path: "/teams/{team}/members", OpID: "listMembers", Tag: "members",
-			Summary: "A page of the team's members (active, deactivated and invited), in creation order",
-			Query:   []apiParam{qCursor, qLimit}, Resp: roster.MemberPage{}, h: h.listMembers},
+			Summary: "A page of the team's members (active, deactivated and invited), in creation order, optionally searched and filtered",
+			Query:   memberQuery, Resp: roster.MemberPage{}, h: h.searchMembers},
 		{Method: "GET", Path: "/teams/{team}/members/{member}", OpID: "getMember", Tag: "members",
 			Summary: "A member", Resp: roster.Member{}, h: h.getMember},
 		{Method: "PUT", Path: "/teams/{team}/members/{member}/role", OpID: "setRole", Tag: "members",
@@ -97,22 +96,6 @@ func (h *adminAPI) leaveTeam(w http.ResponseWriter, r *http.Request, c *caller) 
 		return err
 	}
 	return noContent(w)
-}
-
-func (h *adminAPI) listMembers(w http.ResponseWriter, r *http.Request, c *caller) error {
-	limit, err := queryLimit(r, 100)
-	if err != nil {
-		return err
-	}
-	t, err := h.team(r, c)
-	if err != nil {
-		return err
-	}
-	pg, err := h.adm.Members(r.Context(), c.p, t.ID, admin.MemberQuery{After: r.URL.Query().Get("cursor"), Limit: limit})
-	if err != nil {
-		return err
-	}
-	return ok(w, roster.MemberPage{Members: wireMembers(pg.Members), NextCursor: pg.Next, Total: pg.Total})
 }
 
 func (h *adminAPI) getMember(w http.ResponseWriter, r *http.Request, c *caller) error {

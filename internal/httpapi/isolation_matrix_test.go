@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -249,9 +250,21 @@ func TestIsolationMatrixSCIM(t *testing.T) {
 			before := isoSnapshot(s, a)
 			beforeRows := rowsOf(provisiontest.DumpText(t, s.e.Store), s.e.Team.ID)
 			probes := isoSCIMProbes(a, b)
+			heads := 0
 			for _, p := range probes {
 				r := s.do(req{method: p.method, path: p.path, body: p.body, key: &keyB, header: p.header})
 				isoOutcome(t, p, r)
+				if p.method == "GET" {
+					// HEAD is GET without the body: the same status and
+					// length, no body, no ETag of A's resource.
+					h := s.do(req{method: "HEAD", path: p.path, key: &keyB})
+					heads++
+					if cl := h.header.Get("Content-Length"); h.status != r.status || len(h.body) != 0 ||
+						(cl != "" && cl != strconv.Itoa(len(r.body))) || (h.header.Get("ETag") != "" && r.status != 200) {
+						t.Errorf("HEAD %s: status %d, Content-Length %q, ETag %q, %d body bytes; GET gave %d with %d bytes",
+							p.path, h.status, cl, h.header.Get("ETag"), len(h.body), r.status, len(r.body))
+					}
+				}
 			}
 			// PUT on B's own user with A's id in the body: B's user changes
 			// (or it is refused), never A's.
@@ -279,7 +292,7 @@ func TestIsolationMatrixSCIM(t *testing.T) {
 					}
 				}
 			}
-			t.Logf("%d SCIM probes with B's key on A's data", len(probes)+len(a.userIDs))
+			t.Logf("%d SCIM probes with B's key on A's data (%d of them HEAD)", len(probes)+len(a.userIDs)+heads, heads)
 		})
 	}
 }
@@ -386,6 +399,12 @@ func TestIsolationMatrixAdminAPI(t *testing.T) {
 		add("POST", "/invitations/"+inv.ID+"/accept", "")
 		add("POST", "/invitations/"+inv.ID+"/decline", "")
 
+		// HEAD is GET without the body: the same 404s.
+		for _, p := range ps[:len(ps):len(ps)] {
+			if p.method == "GET" {
+				ps = append(ps, isoProbe{method: "HEAD", path: p.path})
+			}
+		}
 		n := 0
 		for _, auth := range []string{"session", "token"} {
 			for _, p := range ps {

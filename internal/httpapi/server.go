@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rosterhq/roster/internal/admin"
+	"github.com/rosterhq/roster/internal/core"
 	"github.com/rosterhq/roster/internal/provision"
 )
 
@@ -58,6 +59,7 @@ type api struct {
 	log     *slog.Logger
 	mux     *http.ServeMux
 	outer   http.Handler // the reliability middleware around route (ops.go)
+	admin   *adminAPI    // the /api/v1 handler, nil when not mounted
 }
 
 // New returns the HTTP handler of the SCIM service: /scim/v2 with every
@@ -123,6 +125,11 @@ func (a *api) handle(pattern string, h func(http.ResponseWriter, *http.Request, 
 	a.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		c, err := a.prov.Authenticate(r.Context(), r.Header.Get("Authorization"))
 		if err != nil {
+			// A genuine key refused (revoked, expired, SCIM off) still
+			// names its team: record the refusal in its activity log.
+			if rc, ok := provision.RefusedCaller(err); ok {
+				noteCaller(r, rc)
+			}
 			a.writeError(w, r, err)
 			return
 		}
@@ -152,6 +159,11 @@ func (a *api) route(w http.ResponseWriter, r *http.Request) {
 	case clean+"/" == r.URL.Path:
 		r.URL.Path, r.URL.RawPath = clean, ""
 	default:
+		if a.admin != nil && strings.HasPrefix(r.URL.Path, APIPrefix+"/") {
+			// The admin API's 404, in its own error shape.
+			a.admin.writeError(sw, r, core.NotFound("no admin API endpoint at %q; see %s/openapi.json", clipped(r.URL.Path), APIPrefix))
+			return
+		}
 		a.writeError(sw, r, errNoRoute(r))
 		return
 	}
