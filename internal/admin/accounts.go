@@ -470,7 +470,8 @@ func (s *Service) scimLock(ctx context.Context, r store.Reader, accountID, what 
 
 // ChangePassword changes the signed-in person's password after checking
 // the current one. A SCIM-managed member cannot change it while SCIM is on
-// (KindForbidden "managedByIdP"). Other sessions are ended.
+// (KindForbidden "managedByIdP"). Every session of the account is ended, the
+// caller's own included: it signs in again with the new password.
 func (s *Service) ChangePassword(ctx context.Context, p core.Principal, current, next string) error {
 	if p.Kind != core.PrincipalAccount {
 		return forbidden("only a person can change their password")

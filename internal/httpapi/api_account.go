@@ -28,7 +28,7 @@ func (h *adminAPI) accountRoutes() []apiRoute {
 		{Method: "GET", Path: "/me", OpID: "getMe", Tag: "me",
 			Summary: "The caller: account, team and membership", Resp: roster.Me{}, h: h.getMe},
 		{Method: "PUT", Path: "/me/password", OpID: "changePassword", Tag: "me",
-			Summary:     "Change one's own password (ends one's other sessions)",
+			Summary:     "Change one's own password (ends every session of the account, the current one included)",
 			Description: "403 managedByIdP for a SCIM-managed member while SCIM is on.",
 			Body:        roster.PasswordRequest{}, Status: http.StatusNoContent, h: h.changePassword},
 		{Method: "PUT", Path: "/me/email", OpID: "changeEmail", Tag: "me",
