@@ -4,7 +4,7 @@
 GO ?= go
 FUZZTIME ?= 30s
 
-.PHONY: run build test test-pg check fuzz fuzz-long bench lint
+.PHONY: run build test test-pg check fuzz fuzz-long bench lint screenshots
 
 run:
 	$(GO) run ./cmd/roster serve
@@ -22,6 +22,14 @@ test-pg:
 
 lint:
 	golangci-lint run ./...
+
+# The admin web page's browser tests in headless Chromium (.ci/browser-deps
+# installs it); they save every page at desktop and phone widths under
+# artifacts/screenshots and refresh the images the docs show (docs/img).
+screenshots:
+	bash .ci/browser-deps
+	ROSTER_TEST_REQUIRE_BROWSER=1 ROSTER_UPDATE_DOC_IMAGES=1 \
+	$(GO) test -count=1 -run '^TestBrowser' ./cmd/roster
 
 check:
 	bash .ci/run

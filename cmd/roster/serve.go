@@ -19,6 +19,7 @@ import (
 	"github.com/rosterhq/roster/internal/provision"
 	"github.com/rosterhq/roster/internal/scim"
 	"github.com/rosterhq/roster/internal/store"
+	"github.com/rosterhq/roster/internal/webui"
 )
 
 // serveConfig is everything `roster serve` reads from flags and the
@@ -29,6 +30,8 @@ type serveConfig struct {
 	baseURL         string
 	maxBody         int64
 	shutdownTimeout time.Duration
+	readHeaderTO    time.Duration
+	readTO          time.Duration
 	logFormat       string
 	logEmails       bool
 	tlsCert         string
@@ -60,6 +63,8 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		"DNS server host:port for domain verification (env ROSTER_DNS_RESOLVER; default: the system resolver)")
 	fs.Int64Var(&cfg.maxBody, "max-body", 1<<20, "maximum request body in bytes")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may run after SIGTERM")
+	fs.DurationVar(&cfg.readHeaderTO, "read-header-timeout", 10*time.Second, "how long a client may take to send a request's headers")
+	fs.DurationVar(&cfg.readTO, "read-timeout", 60*time.Second, "how long a client may take to send a whole request, body included")
 	fs.StringVar(&cfg.logFormat, "log-format", envDefault(getenv, "ROSTER_LOG_FORMAT", "text"), "log format: text or json (env ROSTER_LOG_FORMAT)")
 	fs.BoolVar(&cfg.logEmails, "log-emails", false, "log email addresses in clear (default: redacted to a***@domain)")
 	fs.StringVar(&cfg.tlsCert, "tls-cert", getenv("ROSTER_TLS_CERT"), "TLS certificate chain, PEM (env ROSTER_TLS_CERT); with --tls-key, serve HTTPS (TLS 1.2+)")
@@ -153,11 +158,16 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 			}},
 		},
 	})
+	ui, err := webui.New(webui.Config{API: handler, BaseURL: cfg.baseURL, Logger: logger})
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	srv := &http.Server{
 		TLSConfig:         tlsConf,
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
+		Handler:           withAdminUI(handler, ui),
+		ReadHeaderTimeout: cfg.readHeaderTO,
+		ReadTimeout:       cfg.readTO,
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode"
 )
 
 // SCIM message URNs (RFC 7644 §3.4.2, §3.12).
@@ -57,7 +58,7 @@ func (c *checker) failure(r response) (conclusion, fix string) {
 	e, isSCIM := parseError(r)
 	detail := ""
 	if isSCIM && e.Detail != "" {
-		detail = fmt.Sprintf(" The server says: %q.", e.Detail)
+		detail = " The server says: " + quoteDetail(e.Detail) + "."
 	}
 	notSCIM := ""
 	if !isSCIM {
@@ -87,9 +88,47 @@ func (c *checker) failure(r response) (conclusion, fix string) {
 		return fmt.Sprintf("the server failed (%d); the IdP marks the task failed and retries later.", r.status) + detail + notSCIM,
 			"look at the server's log for this request (Roster's error detail quotes a request id)"
 	case r.status >= 400:
-		return fmt.Sprintf("the server rejected the request (%d).", r.status) + detail + notSCIM, "see docs/troubleshooting.md for this error"
+		return fmt.Sprintf("the server rejected the request (%d).", r.status) + detail + notSCIM, rejectFix(e.ScimType)
 	}
 	return fmt.Sprintf("unexpected status %d", r.status), "see docs/troubleshooting.md"
+}
+
+// quoteDetail quotes a server's error detail for people. Go's %q would
+// backslash-escape the quotes the detail itself contains (userName
+// \"a@b\"), so the detail goes between typographic quotes as it is, with
+// control characters (a hostile server's terminal escapes) replaced.
+func quoteDetail(s string) string {
+	return "“" + strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, s) + "”"
+}
+
+// rejectFix is the fix of a 4xx refusal, by its SCIM error type (RFC 7644
+// §3.12); docs/troubleshooting.md lists every detail Roster sends.
+func rejectFix(scimType string) string {
+	const more = " (docs/troubleshooting.md lists each error detail and its fix)"
+	switch scimType {
+	case "uniqueness":
+		return "the user or group already exists with this userName, email or displayName: link the IdP's user or group to the existing one (Okta and Entra match it first and retry by themselves), or fix the duplicate value in the IdP" + more
+	case "invalidFilter":
+		return "the IdP's filter does not parse or names an unknown attribute: check a custom matching attribute in the IdP's app settings" + more
+	case "invalidValue":
+		return "an attribute is missing or has the wrong type or value, as the detail says: fix the attribute mapping in the IdP, then retry the task" + more
+	case "invalidSyntax":
+		return "the request body is not valid SCIM JSON: fix the IdP's request template (the detail gives the position)" + more
+	case "invalidPath":
+		return "a PATCH path does not parse: fix the target attribute of the mapping it comes from" + more
+	case "noTarget":
+		return "a PATCH replace matched nothing: send add instead of replace for that attribute" + more
+	case "mutability":
+		return "the request changes a read-only attribute (id, meta, groups): remove it from the IdP's attribute mappings" + more
+	case "tooMany":
+		return "the request matches or carries too much at once: let the IdP page or batch smaller" + more
+	}
+	return "read the server's detail above and fix the mapping or request it names" + more
 }
 
 // testName is what the IdP calls its connection test.
