@@ -85,7 +85,19 @@ func TestBackupWhileWriting(t *testing.T) {
 			}
 		})
 	}
-	time.Sleep(500 * time.Millisecond)
+	// Start the backup once writes are being acknowledged (a fixed sleep
+	// is too short under the race detector on a loaded machine).
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		mu.Lock()
+		n := len(acks)
+		mu.Unlock()
+		if n >= 20 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d writes acknowledged in 30 s", n)
+		}
+	}
 
 	mu.Lock()
 	before := append([]ack(nil), acks...) // acknowledged before the backup started
@@ -97,7 +109,15 @@ func TestBackupWhileWriting(t *testing.T) {
 		t.Fatalf("backup: %v\n%s", err, out.String())
 	}
 	took := time.Since(t0)
-	time.Sleep(200 * time.Millisecond) // writes go on after the backup
+	// Writes go on after the backup.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		mu.Lock()
+		n := len(acks)
+		mu.Unlock()
+		if n > len(before)+20 || time.Now().After(deadline) {
+			break
+		}
+	}
 	halt()
 	mu.Lock()
 	total := len(acks)
