@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"os"
 	"sort"
@@ -45,30 +44,14 @@ func TestCrashSafetyPostgres(t *testing.T) {
 	began := time.Now()
 	bin := buildRoster(t)
 	p, addr := e.start(t, bin, "127.0.0.1:0")
-	m := firstRunKey.FindStringSubmatch(p.stdout.String())
-	if m == nil {
-		t.Fatalf("no first-run key in:\n%s", p.stdout.String())
-	}
-	c := newSCIMIdP(m[1], "http://"+addr)
+	c := newSCIMIdP(p.firstKey(t), "http://"+addr)
 
-	groupIDs := make([]string, groups)
-	for g := range groups {
-		c.until(t, "create group", func(int) (bool, error) {
-			st, body := c.do(0, "POST", "/scim/v2/Groups", map[string]any{"displayName": fmt.Sprintf("group-%d", g), "members": []any{}})
-			if st == 201 {
-				groupIDs[g] = body["id"].(string)
-				return true, nil
-			}
-			return false, nil
-		})
-	}
+	groupIDs := c.createGroups(t, "group", groups)
 	if t.Failed() {
 		return
 	}
 
-	acks := newPGAcks()
-	intended := map[string]int{} // userName -> group
-	var imu sync.Mutex
+	acks := newIdPAcks()
 	var done atomic.Int64
 
 	// The fault schedule: kinds at random progress thresholds.
@@ -152,69 +135,7 @@ func TestCrashSafetyPostgres(t *testing.T) {
 		}
 	}()
 
-	next := make(chan int)
-	go func() {
-		defer close(next)
-		for i := range users {
-			next <- i
-		}
-	}()
-	var wg sync.WaitGroup
-	for range clients {
-		wg.Go(func() {
-			for i := range next {
-				userName := fmt.Sprintf("User.%05d@crashpg.example", i)
-				g := i % groups
-				imu.Lock()
-				intended[userName] = g
-				imu.Unlock()
-				var id string
-				ok := c.until(t, "create "+userName, func(int) (bool, error) {
-					found, st := c.lookup(0, userName)
-					if st != 200 {
-						return false, nil
-					}
-					if found != "" {
-						id = found // a create whose answer was lost: link it
-						return true, nil
-					}
-					st, body := c.do(0, "POST", "/scim/v2/Users", oktaUser(userName, i))
-					switch {
-					case st == 201:
-						id = body["id"].(string)
-						acks.user(userName, id)
-						return true, nil
-					case retryable(st):
-						return false, nil
-					default:
-						return false, fmt.Errorf("POST: status %d %v", st, body)
-					}
-				})
-				if !ok {
-					return
-				}
-				ok = c.until(t, "add "+userName+" to group", func(int) (bool, error) {
-					st, body := c.do(0, "PATCH", "/scim/v2/Groups/"+groupIDs[g], patchOp(map[string]any{
-						"op": "add", "path": "members", "value": []any{map[string]any{"value": id, "display": userName}},
-					}))
-					switch {
-					case st >= 200 && st < 300:
-						acks.membership(id, groupIDs[g])
-						return true, nil
-					case retryable(st):
-						return false, nil
-					default:
-						return false, fmt.Errorf("PATCH: status %d %v", st, body)
-					}
-				})
-				if !ok {
-					return
-				}
-				done.Add(1)
-			}
-		})
-	}
-	wg.Wait()
+	intended := c.importUsers(t, users, clients, "crashpg.example", groupIDs, acks, &done)
 	<-faultsDone
 	if t.Failed() {
 		return
@@ -224,21 +145,10 @@ func TestCrashSafetyPostgres(t *testing.T) {
 	// Convergence through the API: each intended user exists once, in its
 	// group.
 	unconverged := 0
-	byGroup := map[string]map[string]bool{}
-	for g, gid := range groupIDs {
-		st, body := c.do(0, "GET", "/scim/v2/Groups/"+gid, nil)
-		if st != 200 {
-			t.Fatalf("group %d: %d", g, st)
-		}
-		byGroup[gid] = map[string]bool{}
-		ms, _ := body["members"].([]any)
-		for _, m := range ms {
-			byGroup[gid][m.(map[string]any)["value"].(string)] = true
-		}
-	}
+	byGroup := c.groupMembers(t, groupIDs)
 	for userName, g := range intended {
 		id, st := c.lookup(0, userName)
-		if st != 200 || id == "" || !byGroup[groupIDs[g]][id] {
+		if st != 200 || id == "" || !byGroup[g][id] {
 			unconverged++
 			t.Errorf("user %s did not converge (look-up %d, id %q)", userName, st, id)
 		}
@@ -247,18 +157,10 @@ func TestCrashSafetyPostgres(t *testing.T) {
 	if v.users != users {
 		t.Errorf("%d users in the database after importing %d", v.users, users)
 	}
-	c.mu.Lock()
-	for _, d := range c.dirty {
-		t.Errorf("5xx without a clean SCIM error body: %s", d)
-	}
-	c.mu.Unlock()
+	c.checkClean5xx(t)
 
 	fmu.Lock()
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	<-p.done
-	if p.err != nil {
-		t.Errorf("roster serve after SIGTERM: %v", p.err)
-	}
+	p.stop(t, "roster serve")
 	fmu.Unlock()
 	if len(inFlightAtKill) != sigkills || len(inFlightAtCut) != dbkills {
 		t.Errorf("%d SIGKILLs and %d connection kills, want %d and %d", len(inFlightAtKill), len(inFlightAtCut), sigkills, dbkills)

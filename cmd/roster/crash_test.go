@@ -2,9 +2,7 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -45,6 +43,17 @@ type proc struct {
 	stderr *syncBuffer
 	done   chan struct{}
 	err    error // Wait's result, after done
+}
+
+// stop sends SIGTERM and waits for the process, failing the test unless
+// it exits cleanly; name is what the failure calls it.
+func (p *proc) stop(t *testing.T, name string) {
+	t.Helper()
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	<-p.done
+	if p.err != nil {
+		t.Errorf("%s after SIGTERM: %v", name, p.err)
+	}
 }
 
 var servingAddr = regexp.MustCompile(`roster serving"? addr=(\S+)`)
@@ -102,78 +111,14 @@ func spawnRoster(t *testing.T, bin, db, addr string, extra ...string) (*proc, st
 
 var firstRunKey = regexp.MustCompile(`SCIM API key:\s+(\S+)`)
 
-// idp is an Okta-style SCIM client: it looks a user up by userName before
-// creating it, treats any answer other than 2xx as "not done", and
-// retries until the server acknowledges.
-type idp struct {
-	base     string
-	key      string
-	client   *http.Client
-	inFlight atomic.Int64
-	requests atomic.Int64
-	retries  atomic.Int64
-}
-
-// do sends one request; a transport error is returned as status 0.
-func (c *idp) do(method, path string, body any) (int, map[string]any) {
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
+// firstKey is the SCIM key a first run of `roster serve` printed.
+func (p *proc) firstKey(t *testing.T) string {
+	t.Helper()
+	m := firstRunKey.FindStringSubmatch(p.stdout.String())
+	if m == nil {
+		t.Fatalf("no first-run key in:\n%s", p.stdout.String())
 	}
-	r, _ := http.NewRequest(method, c.base+path, rd)
-	r.Header.Set("Authorization", "Bearer "+c.key)
-	if body != nil {
-		r.Header.Set("Content-Type", "application/scim+json")
-	}
-	c.inFlight.Add(1)
-	c.requests.Add(1)
-	res, err := c.client.Do(r)
-	c.inFlight.Add(-1)
-	if err != nil {
-		return 0, nil
-	}
-	defer res.Body.Close()
-	var m map[string]any
-	_ = json.NewDecoder(res.Body).Decode(&m)
-	return res.StatusCode, m
-}
-
-// until retries fn (one IdP step) until it reports done, sleeping between
-// attempts as an IdP's retry schedule would (compressed).
-func (c *idp) until(t *testing.T, what string, fn func() (bool, error)) {
-	for attempt := 0; ; attempt++ {
-		ok, err := fn()
-		if err != nil {
-			t.Errorf("%s: %v", what, err)
-			return
-		}
-		if ok {
-			return
-		}
-		if t.Failed() {
-			return // something else failed: stop retrying
-		}
-		if attempt > 600 {
-			t.Errorf("%s: no acknowledgement after %d attempts", what, attempt)
-			return
-		}
-		c.retries.Add(1)
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// lookup is Okta's pre-create filter; it returns the user's id or "".
-func (c *idp) lookup(userName string) (id string, status int) {
-	q := url.QueryEscape(`userName eq "` + userName + `"`)
-	st, m := c.do("GET", "/scim/v2/Users?filter="+q+"&startIndex=1&count=100", nil)
-	if st != 200 {
-		return "", st
-	}
-	if res, _ := m["Resources"].([]any); len(res) > 0 {
-		return res[0].(map[string]any)["id"].(string), 200
-	}
-	return "", 200
+	return m[1]
 }
 
 // TestCrashSafety runs the real server on SQLite, imports users from 16
@@ -200,35 +145,14 @@ func TestCrashSafety(t *testing.T) {
 	bin := buildRoster(t)
 	db := filepath.Join(t.TempDir(), "crash.db")
 	p, addr := startRoster(t, bin, db, "127.0.0.1:0")
-	m := firstRunKey.FindStringSubmatch(p.stdout.String())
-	if m == nil {
-		t.Fatalf("no first-run key in:\n%s", p.stdout.String())
-	}
-	c := &idp{base: "http://" + addr, key: m[1], client: &http.Client{
-		Timeout:   30 * time.Second,
-		Transport: &http.Transport{MaxIdleConnsPerHost: clients},
-	}}
-
-	groupIDs := make([]string, groups)
-	for g := range groups {
-		c.until(t, "create group", func() (bool, error) {
-			st, body := c.do("POST", "/scim/v2/Groups", map[string]any{"displayName": fmt.Sprintf("group-%d", g), "members": []any{}})
-			if st == 201 {
-				groupIDs[g] = body["id"].(string)
-				return true, nil
-			}
-			return false, nil
-		})
-	}
+	c := newSCIMIdP(p.firstKey(t), "http://"+addr)
+	groupIDs := c.createGroups(t, "group", groups)
 	if t.Failed() {
 		return
 	}
 
 	// What the server acknowledged, and what the IdP intends.
-	var mu sync.Mutex
-	ackedUser := map[string]string{} // userName -> id from a 201
-	ackedMember := map[string]int{}  // user id -> group, from a 2xx PATCH
-	intended := map[int][]string{}   // group -> userNames
+	acks := newIdPAcks()
 	var done atomic.Int64
 
 	var kmu sync.Mutex
@@ -244,6 +168,9 @@ func TestCrashSafety(t *testing.T) {
 		defer close(killerDone)
 		for _, at := range killAt {
 			for done.Load() < at {
+				if t.Failed() {
+					return // the clients stopped: no more progress
+				}
 				time.Sleep(5 * time.Millisecond)
 			}
 			time.Sleep(time.Duration(rand.IntN(150)) * time.Millisecond)
@@ -262,77 +189,7 @@ func TestCrashSafety(t *testing.T) {
 		}
 	}()
 
-	next := make(chan int)
-	go func() {
-		for i := range users {
-			next <- i
-		}
-		close(next)
-	}()
-	var wg sync.WaitGroup
-	for range clients {
-		wg.Go(func() {
-			for i := range next {
-				userName := fmt.Sprintf("User.%05d@crash.example", i)
-				g := i % groups
-				mu.Lock()
-				intended[g] = append(intended[g], userName)
-				mu.Unlock()
-				var id string
-				c.until(t, "create "+userName, func() (bool, error) {
-					found, st := c.lookup(userName)
-					if st != 200 {
-						return false, nil
-					}
-					if found != "" {
-						id = found // a create whose answer was lost: link it
-						return true, nil
-					}
-					st, body := c.do("POST", "/scim/v2/Users", map[string]any{
-						"schemas":  []string{"urn:ietf:params:scim:schemas:core:2.0:User"},
-						"userName": userName, "externalId": fmt.Sprintf("00u%05d", i),
-						"name":   map[string]any{"givenName": "User", "familyName": strconv.Itoa(i)},
-						"emails": []any{map[string]any{"value": userName, "type": "work", "primary": true}},
-						"active": true, "password": "Placeholder-1x!", "groups": []any{},
-					})
-					switch st {
-					case 201:
-						id = body["id"].(string)
-						mu.Lock()
-						ackedUser[userName] = id
-						mu.Unlock()
-						return true, nil
-					case 0, 409, 429, 500, 502, 503:
-						return false, nil // retry: the next look-up decides
-					default:
-						return false, fmt.Errorf("POST: status %d %v", st, body)
-					}
-				})
-				if id == "" {
-					return
-				}
-				c.until(t, "add "+userName+" to group", func() (bool, error) {
-					st, body := c.do("PATCH", "/scim/v2/Groups/"+groupIDs[g], map[string]any{
-						"schemas":    []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
-						"Operations": []any{map[string]any{"op": "add", "path": "members", "value": []any{map[string]any{"value": id, "display": userName}}}},
-					})
-					switch {
-					case st >= 200 && st < 300:
-						mu.Lock()
-						ackedMember[id] = g
-						mu.Unlock()
-						return true, nil
-					case st == 0 || st == 429 || st >= 500:
-						return false, nil
-					default:
-						return false, fmt.Errorf("PATCH: status %d %v", st, body)
-					}
-				})
-				done.Add(1)
-			}
-		})
-	}
-	wg.Wait()
+	intended := c.importUsers(t, users, clients, "crash.example", groupIDs, acks, &done)
 	<-killerDone
 	if t.Failed() {
 		return
@@ -341,84 +198,67 @@ func TestCrashSafety(t *testing.T) {
 
 	// Verification, on the restarted server.
 	lost := 0
-	for userName, id := range ackedUser {
-		st, body := c.do("GET", "/scim/v2/Users/"+id, nil)
+	for userName, id := range acks.users {
+		st, body := c.do(0, "GET", "/scim/v2/Users/"+id, nil)
 		if st != 200 || body["userName"] != userName {
 			lost++
 			t.Errorf("acknowledged user %s (%s): GET %d %v", userName, id, st, body)
 		}
 	}
-	members := map[int]map[string]bool{}
-	for g, gid := range groupIDs {
-		st, body := c.do("GET", "/scim/v2/Groups/"+gid, nil)
-		if st != 200 {
-			t.Fatalf("group %d: %d", g, st)
-		}
-		members[g] = map[string]bool{}
-		ms, _ := body["members"].([]any)
-		for _, m := range ms {
-			members[g][m.(map[string]any)["value"].(string)] = true
-		}
-	}
-	for id, g := range ackedMember {
+	members := c.groupMembers(t, groupIDs)
+	for id, g := range acks.member {
 		if !members[g][id] {
 			lost++
-			t.Errorf("acknowledged membership of %s in group %d is missing", id, g)
+			t.Errorf("acknowledged membership of %s in group %s is missing", id, g)
 		}
 	}
 	// Convergence: each intended user exists exactly once and is in its
 	// group; groups hold nothing else.
 	dup, missing, wrongGroup := 0, 0, 0
 	byID := map[string]bool{}
-	for g, names := range intended {
-		for _, userName := range names {
-			q := url.QueryEscape(`userName eq "` + userName + `"`)
-			st, body := c.do("GET", "/scim/v2/Users?filter="+q, nil)
-			if st != 200 {
-				t.Fatalf("look-up %s: %d", userName, st)
-			}
-			res, _ := body["Resources"].([]any)
-			switch {
-			case len(res) == 0:
-				missing++
-				t.Errorf("user %s never converged: absent", userName)
-				continue
-			case len(res) > 1:
-				dup++
-				t.Errorf("user %s exists %d times", userName, len(res))
-			}
-			id := res[0].(map[string]any)["id"].(string)
-			byID[id] = true
-			if !members[g][id] {
-				wrongGroup++
-				t.Errorf("user %s is not in group %d after the retries", userName, g)
-			}
+	for userName, g := range intended {
+		q := url.QueryEscape(`userName eq "` + userName + `"`)
+		st, body := c.do(0, "GET", "/scim/v2/Users?filter="+q, nil)
+		if st != 200 {
+			t.Fatalf("look-up %s: %d", userName, st)
+		}
+		res, _ := body["Resources"].([]any)
+		switch {
+		case len(res) == 0:
+			missing++
+			t.Errorf("user %s never converged: absent", userName)
+			continue
+		case len(res) > 1:
+			dup++
+			t.Errorf("user %s exists %d times", userName, len(res))
+		}
+		id := res[0].(map[string]any)["id"].(string)
+		byID[id] = true
+		if !members[g][id] {
+			wrongGroup++
+			t.Errorf("user %s is not in group %s after the retries", userName, g)
 		}
 	}
 	for g := range members {
 		for id := range members[g] {
 			if !byID[id] {
-				t.Errorf("group %d has member %s that is no intended user (half-applied?)", g, id)
+				t.Errorf("group %s has member %s that is no intended user (half-applied?)", g, id)
 			}
 		}
 	}
-	st, body := c.do("GET", "/scim/v2/Users?count=1", nil)
+	st, body := c.do(0, "GET", "/scim/v2/Users?count=1", nil)
 	if total, _ := body["totalResults"].(float64); st != 200 || int(total) < users || int(total) > users+1 {
 		t.Errorf("totalResults %v after the import of %d users (status %d)", body["totalResults"], users, st)
 	}
 
 	// A clean stop, then the file itself.
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	<-p.done
-	if p.err != nil {
-		t.Errorf("roster serve after SIGTERM: %v", p.err)
-	}
+	p.stop(t, "roster serve")
 	if err := sqlite.Verify(context.Background(), db); err != nil {
 		t.Errorf("after the crashes: %v", err)
 	}
 	t.Logf("crash safety: %d users, %d groups, %d clients; %d SIGKILLs with %v requests in flight; %d requests, %d retries; %d acknowledged creates, %d acknowledged memberships; lost acknowledged writes: %d; duplicates %d, unconverged %d, misplaced %d; import %v, whole test %v",
 		users, groups, clients, len(inFlightAtKill), inFlightAtKill, c.requests.Load(), c.retries.Load(),
-		len(ackedUser), len(ackedMember), lost, dup, missing, wrongGroup, importTook.Round(time.Millisecond), time.Since(began).Round(time.Millisecond))
+		len(acks.users), len(acks.member), lost, dup, missing, wrongGroup, importTook.Round(time.Millisecond), time.Since(began).Round(time.Millisecond))
 	if len(inFlightAtKill) != kills {
 		t.Errorf("%d kills, want %d", len(inFlightAtKill), kills)
 	}
@@ -435,7 +275,7 @@ func TestGracefulShutdown(t *testing.T) {
 	bin := buildRoster(t)
 	db := filepath.Join(t.TempDir(), "shutdown.db")
 	p, addr := startRoster(t, bin, db, "127.0.0.1:0")
-	key := firstRunKey.FindStringSubmatch(p.stdout.String())[1]
+	key := p.firstKey(t)
 
 	body := `{"userName":"inflight@shutdown.example","name":{"givenName":"In","familyName":"Flight"}}`
 	conn, err := net.DialTimeout("tcp", addr, 2*time.Second)

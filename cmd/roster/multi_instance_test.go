@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -50,10 +48,7 @@ func TestMultiInstancePostgres(t *testing.T) {
 	var addr string
 	procs[0], addr = e.start(t, bin, "127.0.0.1:0")
 	bases[0] = "http://" + addr
-	m := firstRunKey.FindStringSubmatch(procs[0].stdout.String())
-	if m == nil {
-		t.Fatalf("no first-run key in:\n%s", procs[0].stdout.String())
-	}
+	key := procs[0].firstKey(t)
 	var swg sync.WaitGroup
 	for i := 1; i < instances; i++ {
 		swg.Go(func() {
@@ -69,7 +64,7 @@ func TestMultiInstancePostgres(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	c := newSCIMIdP(m[1], bases...)
+	c := newSCIMIdP(key, bases...)
 	ctx := context.Background()
 
 	// An administrator signs up through instance 0 and works through the
@@ -106,20 +101,7 @@ func TestMultiInstancePostgres(t *testing.T) {
 		}
 	}
 
-	groupIDs := make([]string, groups)
-	for g := range groups {
-		c.until(t, "create group", func(a int) (bool, error) {
-			st, body := c.do(g+a, "POST", "/scim/v2/Groups", map[string]any{"displayName": fmt.Sprintf("team-%d", g), "members": []any{}})
-			switch st {
-			case 201:
-				groupIDs[g] = body["id"].(string)
-				return true, nil
-			case 409: // created, answer lost: never happens without faults
-				return false, errors.New("group create conflict")
-			}
-			return false, nil
-		})
-	}
+	groupIDs := c.createGroups(t, "team", groups)
 	if t.Failed() {
 		return
 	}
@@ -128,17 +110,11 @@ func TestMultiInstancePostgres(t *testing.T) {
 		display string
 		active  bool
 	}
-	acks := newPGAcks()
+	acks := newIdPAcks()
 	var fmu sync.Mutex
 	finals := map[string]final{} // user id -> last acknowledged state
 	var updates, entraPushes int
-	next := make(chan int)
-	go func() {
-		defer close(next)
-		for i := range users {
-			next <- i
-		}
-	}()
+	next := indexes(users)
 	var wg sync.WaitGroup
 	for range clients {
 		wg.Go(func() {
@@ -146,30 +122,8 @@ func TestMultiInstancePostgres(t *testing.T) {
 			inst := func() int { return rnd.IntN(instances) }
 			for i := range next {
 				userName := fmt.Sprintf("User.%05d@multi.example", i)
-				var id string
-				ok := c.until(t, "create "+userName, func(int) (bool, error) {
-					k := inst()
-					found, st := c.lookup(k, userName)
-					if st != 200 {
-						return false, nil
-					}
-					if found != "" {
-						id = found
-						return true, nil
-					}
-					st, body := c.do(inst(), "POST", "/scim/v2/Users", oktaUser(userName, i))
-					switch {
-					case st == 201:
-						id = body["id"].(string)
-						acks.user(userName, id)
-						return true, nil
-					case retryable(st):
-						return false, nil
-					default:
-						return false, fmt.Errorf("POST: status %d %v", st, body)
-					}
-				})
-				if !ok {
+				id := c.importUser(t, inst, acks, userName, i)
+				if id == "" {
 					return
 				}
 				state := final{display: "", active: true}
@@ -179,21 +133,7 @@ func TestMultiInstancePostgres(t *testing.T) {
 				if i%2 == 1 {
 					op = "Add"
 				}
-				ok = c.until(t, "push "+userName, func(int) (bool, error) {
-					st, body := c.do(inst(), "PATCH", "/scim/v2/Groups/"+g, patchOp(map[string]any{
-						"op": op, "path": "members", "value": []any{map[string]any{"value": id}},
-					}))
-					switch {
-					case st >= 200 && st < 300:
-						acks.membership(id, g)
-						return true, nil
-					case retryable(st):
-						return false, nil
-					default:
-						return false, fmt.Errorf("group PATCH: status %d %v", st, body)
-					}
-				})
-				if !ok {
+				if !c.pushMember(t, inst, acks, op, g, id, "") {
 					return
 				}
 				// Entra updates: zero to three, each on a random instance.
@@ -209,7 +149,7 @@ func TestMultiInstancePostgres(t *testing.T) {
 						active = !active
 						ops = append(ops, map[string]any{"op": "Replace", "path": "active", "value": map[bool]string{true: "True", false: "False"}[active]})
 					}
-					ok = c.until(t, "update "+userName, func(int) (bool, error) {
+					ok := c.until(t, "update "+userName, func(int) (bool, error) {
 						st, body := c.do(inst(), "PATCH", "/scim/v2/Users/"+id, patchOp(ops...))
 						switch {
 						case st >= 200 && st < 300:
@@ -259,11 +199,7 @@ func TestMultiInstancePostgres(t *testing.T) {
 	if v.users != users {
 		t.Errorf("%d users in the database after importing %d", v.users, users)
 	}
-	c.mu.Lock()
-	for _, d := range c.dirty {
-		t.Errorf("5xx without a clean SCIM error body: %s", d)
-	}
-	c.mu.Unlock()
+	c.checkClean5xx(t)
 
 	// Revocation through instance 0 is seen by the other two at once.
 	keys, err := adm[2].SCIMKeys(ctx, team)
@@ -292,11 +228,7 @@ func TestMultiInstancePostgres(t *testing.T) {
 	}
 
 	for i, p := range procs {
-		_ = p.cmd.Process.Signal(syscall.SIGTERM)
-		<-p.done
-		if p.err != nil {
-			t.Errorf("instance %d after SIGTERM: %v", i, p.err)
-		}
+		p.stop(t, fmt.Sprintf("instance %d", i))
 	}
 	t.Logf("multi-instance (PostgreSQL): %d instances, %d clients, %d users, %d groups; %d requests (%d retries, %d 5xx, all clean: %v; %v); %d Entra updates, %d Entra-shaped group pushes; %d acknowledged creates, %d memberships, %d audit events, %d feed entries; lost acknowledged writes %d, stale %d, duplicates %d, half-applied %d; revoked key refused by all three; run %v, whole test %v",
 		instances, clients, users, groups, c.requests.Load(), c.retries.Load(), c.got5xx.Load(), len(c.dirty) == 0, c.summary5xx(),

@@ -1,21 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/json"
-	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"os"
-	"slices"
 	"sort"
-	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -146,173 +137,6 @@ func (e *pgEnv) teamID(t *testing.T) string {
 	return id
 }
 
-// scimIdP is an IdP's SCIM client across one or more Roster instances. It
-// counts what it sends and records every 5xx whose answer is not a clean
-// SCIM error (RFC 7644 §3.12: the Error schema, status equal to the HTTP
-// status, application/scim+json).
-type scimIdP struct {
-	bases    []string
-	key      string
-	hc       *http.Client
-	inFlight atomic.Int64
-	requests atomic.Int64
-	retries  atomic.Int64
-	got5xx   atomic.Int64
-	mu       sync.Mutex
-	dirty    []string
-	by5xx    map[string]int // "503 <detail prefix>" -> count
-}
-
-// summary5xx lists the 5xx answers by status and detail.
-func (c *scimIdP) summary5xx() map[string]int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := map[string]int{}
-	for k, v := range c.by5xx {
-		out[k] = v
-	}
-	return out
-}
-
-func newSCIMIdP(key string, bases ...string) *scimIdP {
-	return &scimIdP{bases: bases, key: key, hc: &http.Client{
-		Timeout:   30 * time.Second,
-		Transport: &http.Transport{MaxIdleConnsPerHost: 32},
-	}}
-}
-
-// do sends one request to instance i; a transport error is status 0.
-func (c *scimIdP) do(i int, method, path string, body any) (int, map[string]any) {
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	r, _ := http.NewRequest(method, c.bases[i%len(c.bases)]+path, rd)
-	r.Header.Set("Authorization", "Bearer "+c.key)
-	if body != nil {
-		r.Header.Set("Content-Type", "application/scim+json")
-	}
-	c.inFlight.Add(1)
-	c.requests.Add(1)
-	res, err := c.hc.Do(r)
-	c.inFlight.Add(-1)
-	if err != nil {
-		return 0, nil
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	var m map[string]any
-	_ = json.Unmarshal(raw, &m)
-	if res.StatusCode >= 500 {
-		c.got5xx.Add(1)
-		detail, _ := m["detail"].(string)
-		if len(detail) > 60 {
-			detail = detail[:60]
-		}
-		c.mu.Lock()
-		if c.by5xx == nil {
-			c.by5xx = map[string]int{}
-		}
-		c.by5xx[strconv.Itoa(res.StatusCode)+" "+detail]++
-		c.mu.Unlock()
-		schemas, _ := m["schemas"].([]any)
-		if !strings.HasPrefix(res.Header.Get("Content-Type"), "application/scim+json") ||
-			!slices.Contains(schemas, any("urn:ietf:params:scim:api:messages:2.0:Error")) ||
-			m["status"] != strconv.Itoa(res.StatusCode) {
-			c.mu.Lock()
-			c.dirty = append(c.dirty, fmt.Sprintf("%s %s: %d %q", method, path, res.StatusCode, raw))
-			c.mu.Unlock()
-		}
-	}
-	return res.StatusCode, m
-}
-
-// until retries one IdP step until it reports done, as an IdP's retry
-// schedule would (compressed).
-func (c *scimIdP) until(t *testing.T, what string, fn func(attempt int) (bool, error)) bool {
-	for attempt := 0; ; attempt++ {
-		ok, err := fn(attempt)
-		if err != nil {
-			t.Errorf("%s: %v", what, err)
-			return false
-		}
-		if ok {
-			return true
-		}
-		if t.Failed() {
-			return false
-		}
-		if attempt > 600 {
-			t.Errorf("%s: no acknowledgement after %d attempts", what, attempt)
-			return false
-		}
-		c.retries.Add(1)
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// lookup is Okta's pre-create filter on instance i.
-func (c *scimIdP) lookup(i int, userName string) (id string, status int) {
-	q := url.QueryEscape(`userName eq "` + userName + `"`)
-	st, m := c.do(i, "GET", "/scim/v2/Users?filter="+q+"&startIndex=1&count=100", nil)
-	if st != 200 {
-		return "", st
-	}
-	if res, _ := m["Resources"].([]any); len(res) > 0 {
-		id, _ := res[0].(map[string]any)["id"].(string)
-		return id, 200
-	}
-	return "", 200
-}
-
-// retryable reports whether an IdP retries an answer: a lost answer, 409
-// on a create (the next look-up decides), 429 and 5xx.
-func retryable(status int) bool {
-	return status == 0 || status == 409 || status == 429 || status >= 500
-}
-
-// oktaUser is the body Okta sends to create user i.
-func oktaUser(userName string, i int) map[string]any {
-	return map[string]any{
-		"schemas":  []string{"urn:ietf:params:scim:schemas:core:2.0:User"},
-		"userName": userName, "externalId": fmt.Sprintf("00u%06d", i),
-		"name":   map[string]any{"givenName": "User", "familyName": strconv.Itoa(i)},
-		"emails": []any{map[string]any{"value": userName, "type": "work", "primary": true}},
-		"active": true, "password": "Placeholder-1x!", "groups": []any{},
-	}
-}
-
-// patchOp is a SCIM PatchOp body.
-func patchOp(ops ...map[string]any) map[string]any {
-	list := make([]any, len(ops))
-	for i, o := range ops {
-		list[i] = o
-	}
-	return map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"}, "Operations": list}
-}
-
-// pgAcks is what the servers acknowledged during a run.
-type pgAcks struct {
-	mu     sync.Mutex
-	users  map[string]string // userName -> id, from a 201
-	member map[string]string // user id -> group id, from a 2xx PATCH
-}
-
-func newPGAcks() *pgAcks { return &pgAcks{users: map[string]string{}, member: map[string]string{}} }
-
-func (a *pgAcks) user(userName, id string) {
-	a.mu.Lock()
-	a.users[userName] = id
-	a.mu.Unlock()
-}
-
-func (a *pgAcks) membership(id, group string) {
-	a.mu.Lock()
-	a.member[id] = group
-	a.mu.Unlock()
-}
-
 // pgVerdict counts what checkPGState found.
 type pgVerdict struct {
 	lost, halfApplied, duplicates int
@@ -327,7 +151,7 @@ type pgVerdict struct {
 // counts match rows; audited and fed membership additions match); no
 // duplicate userName; the change feed is gapless (1..n) and, for each
 // resource, its order agrees with the audit log's (time) order.
-func checkPGState(t *testing.T, e *pgEnv, acks *pgAcks) pgVerdict {
+func checkPGState(t *testing.T, e *pgEnv, acks *idpAcks) pgVerdict {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

@@ -145,26 +145,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (core.Account, err
 	return a, nil
 }
 
-// NeedsSetup reports whether the database has no team with a member yet,
-// so the first-run setup is open.
-func (s *Service) NeedsSetup(ctx context.Context) (bool, error) {
-	teams, err := s.store.Teams(ctx)
-	if err != nil {
-		return false, err
-	}
-	for _, t := range teams {
-		p, err := s.store.Members(ctx, t.ID, store.Query{})
-		if err != nil {
-			return false, err
-		}
-		if p.Total > 0 {
-			return false, nil
-		}
-	}
-	return true, nil
-}
-
-// Setup is the first run: while no team has a member (NeedsSetup), it
+// Setup is the first run: while no team has a member (SetupOpen), it
 // creates the first account and makes it Super Admin of a new team (or of
 // the first existing team, such as the one `roster serve` makes on an
 // empty database), and signs it in. Afterwards it is KindForbidden
@@ -184,18 +165,12 @@ func (s *Service) Setup(ctx context.Context, in SetupInput) (SignedIn, error) {
 	}
 	cli := core.Principal{Kind: core.PrincipalAccount, AccountID: a.ID, Email: a.Email}
 	err = s.store.InTx(ctx, func(tx store.Tx) error {
-		teams, err := tx.Teams(ctx)
+		open, teams, err := setupOpen(ctx, tx)
 		if err != nil {
 			return err
 		}
-		for _, t := range teams {
-			p, err := tx.Members(ctx, t.ID, store.Query{})
-			if err != nil {
-				return err
-			}
-			if p.Total > 0 {
-				return core.Errorf(core.KindForbidden, "setupDone", "Roster is already set up; sign in, or ask a team administrator for an invitation")
-			}
+		if !open {
+			return core.Errorf(core.KindForbidden, "setupDone", "Roster is already set up; sign in, or ask a team administrator for an invitation")
 		}
 		if err := tx.CreateAccount(ctx, a); err != nil {
 			if core.IsKind(err, core.KindConflict) {
