@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -76,9 +77,11 @@ func (a *api) withActivity(next http.Handler) http.Handler {
 		r = r.WithContext(context.WithValue(r.Context(), activityKey{}, note))
 		in := &captureReader{rc: r.Body}
 		if r.Body != nil && r.Body != http.NoBody {
+			in.buf = getCaptureBuf()
 			r.Body = in
 		}
-		out := &captureWriter{ResponseWriter: w}
+		out := &captureWriter{ResponseWriter: w, buf: getCaptureBuf()}
+		defer func() { putCaptureBuf(in.buf); putCaptureBuf(out.buf) }() // rec holds copies
 		next.ServeHTTP(out, r)
 		if note.team == "" {
 			return
@@ -106,6 +109,28 @@ func (a *api) withActivity(next http.Handler) http.Handler {
 		}
 		a.prov.RecordActivity(rec)
 	})
+}
+
+// captureBufs recycles the capture buffers of withActivity, so that a
+// request does not grow a new one from nothing for each body.
+var captureBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// getCaptureBuf returns an empty buffer with room for a usual response.
+func getCaptureBuf() []byte {
+	b := *captureBufs.Get().(*[]byte)
+	if b == nil {
+		b = make([]byte, 0, activityResponseCapture)
+	}
+	return b[:0]
+}
+
+// putCaptureBuf recycles b (nil: nothing to do).
+func putCaptureBuf(b []byte) {
+	if cap(b) == 0 || cap(b) > activityCaptureLimit {
+		return
+	}
+	b = b[:0]
+	captureBufs.Put(&b)
 }
 
 // captureReader keeps the first activityCaptureLimit bytes read from a
@@ -233,6 +258,18 @@ func redactTokens(s string) string {
 //
 // Text that is not JSON stops the output where it starts, with a note.
 func redactJSON(data []byte, complete bool, limit int) string {
+	if complete {
+		if out, ok := plainJSON(data, limit); ok {
+			return out
+		}
+	}
+	return redactJSONTokens(data, complete, limit)
+}
+
+// redactJSONTokens is redactJSON's general path: a token-by-token
+// re-encoding (plainJSON is the fast path for bodies with nothing to
+// redact).
+func redactJSONTokens(data []byte, complete bool, limit int) string {
 	marks := map[int]bool{}
 	if bytes.Contains(bytes.ToLower(data), []byte(`"path"`)) {
 		redactPass(data, -1, marks, false)

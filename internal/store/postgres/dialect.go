@@ -34,6 +34,10 @@ func (dialect) RowLock(exclusive bool) string {
 	return " FOR SHARE"
 }
 
+// ModifyingCTEs reports that PostgreSQL runs INSERTs inside WITH
+// (sqlstore then writes a change-feed entry in one statement).
+func (dialect) ModifyingCTEs() bool { return true }
+
 // SortText implements sqlstore.Dialect: the "C" collation orders by bytes.
 func (dialect) SortText(b *sqlstore.Builder, x func(*sqlstore.Builder)) {
 	b.SQL("(")

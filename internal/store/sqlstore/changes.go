@@ -44,9 +44,22 @@ func (t *Tx) AppendChange(ctx context.Context, c *core.Change) error {
 	if err != nil {
 		return err
 	}
+	var seq int64
+	if d, ok := t.d.(modifyingCTEs); ok && d.ModifyingCTEs() {
+		// One statement, one round trip: the counter row's lock is then
+		// held only through this statement and the COMMIT.
+		b := NewBuilder(t.d).SQL("WITH c AS (INSERT INTO change_counters (team_id, seq) VALUES (").Arg(c.TeamID).
+			SQL(", 1) ON CONFLICT (team_id) DO UPDATE SET seq = change_counters.seq + 1 RETURNING seq) INSERT INTO change_feed (" + changeCols + ") VALUES (").
+			Arg(c.TeamID).SQL(", (SELECT seq FROM c), ").Arg(t.timeArg(c.At)).SQL(", ").Arg(c.Type).SQL(", ").
+			Arg(c.ResourceID).SQL(", ").JSONArg(data).SQL(") RETURNING seq")
+		if err := t.q.QueryRowContext(ctx, b.String(), b.Args()...).Scan(&seq); err != nil {
+			return t.writeErr("append change", "team", err)
+		}
+		c.Seq = seq
+		return nil
+	}
 	b := NewBuilder(t.d).SQL("INSERT INTO change_counters (team_id, seq) VALUES (").Arg(c.TeamID).
 		SQL(", 1) ON CONFLICT (team_id) DO UPDATE SET seq = change_counters.seq + 1 RETURNING seq")
-	var seq int64
 	if err := t.q.QueryRowContext(ctx, b.String(), b.Args()...).Scan(&seq); err != nil {
 		return t.writeErr("append change", "team", err)
 	}
@@ -58,4 +71,11 @@ func (t *Tx) AppendChange(ctx context.Context, c *core.Change) error {
 	}
 	c.Seq = seq
 	return nil
+}
+
+// modifyingCTEs is implemented by a Dialect whose database runs INSERTs
+// inside WITH (PostgreSQL, CockroachDB; not SQLite), so that dependent
+// writes can go in one statement and one round trip.
+type modifyingCTEs interface {
+	ModifyingCTEs() bool
 }

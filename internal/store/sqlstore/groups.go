@@ -62,7 +62,7 @@ func (s *base) Groups(ctx context.Context, teamID string, q store.Query) (store.
 		}
 		page.Items = append(page.Items, g)
 		return nil
-	})
+	}, func() { page.Items = page.Items[:0] })
 	page.Total = total
 	if err != nil {
 		return store.Page[core.Group]{}, err

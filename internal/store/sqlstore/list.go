@@ -19,7 +19,15 @@ import (
 // alone by default: ids are UUIDv7, creation order). Offset paging is
 // LIMIT/OFFSET; keyset paging (After) is "id > After" on the primary key
 // (team_id, id), so a page costs the same wherever it is.
-func (s *base) list(ctx context.Context, res *resource, teamID string, q store.Query, scan func(*sql.Rows) error) (int, error) {
+//
+// A filtered first page (Okta's and Entra ID's lookups, the pre-create
+// check of an import) is read first with the page's statement alone: when
+// the page comes back shorter than Count, the total is its length (one
+// statement reads one snapshot), and the COUNT and the read-only
+// transaction around both are not needed. A full page is dropped (reset
+// empties what scan collected) and read again with the total in one
+// snapshot, as any other page.
+func (s *base) list(ctx context.Context, res *resource, teamID string, q store.Query, scan func(*sql.Rows) error, reset func()) (int, error) {
 	switch {
 	case q.Offset < 0:
 		return 0, invalid("invalidValue", "the offset must not be negative")
@@ -61,6 +69,20 @@ func (s *base) list(ctx context.Context, res *resource, teamID string, q store.Q
 			}
 		}
 		return s.wrapErr("list", rows.Err())
+	}
+	if needTotal && needItems && q.Filter != nil && q.Offset == 0 && q.After == "" {
+		n := 0
+		counted := scan
+		scan = func(rows *sql.Rows) error { n++; return counted(rows) }
+		needTotal = false
+		if err := run(s.q); err != nil {
+			return 0, err
+		}
+		if n < q.Count {
+			return n, nil
+		}
+		reset()
+		scan, needTotal = counted, true
 	}
 	var err error
 	if needTotal && needItems {

@@ -82,7 +82,7 @@ func (s *base) Members(ctx context.Context, teamID string, q store.Query) (store
 		}
 		page.Items = append(page.Items, m)
 		return nil
-	})
+	}, func() { page.Items = page.Items[:0] })
 	page.Total = total
 	if err != nil {
 		return store.Page[core.Member]{}, err
