@@ -298,7 +298,9 @@ First run: created team "default" with SCIM provisioning on.
 The key is shown only now. Paste both into your identity provider
 (Okta: "Base URL" and "API Token"; Entra ID: "Tenant URL" and "Secret Token").
 Make more keys with: roster key create --team default --name NAME
+Admin web page: %s/admin/ (create the first account there; leave the
+team name empty to adopt the "default" team and this key)
 
-`, baseURL, k.Secret)
+`, baseURL, k.Secret, baseURL)
 	return nil
 }
