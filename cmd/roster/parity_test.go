@@ -3,14 +3,12 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
-	"net"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/miekg/dns"
+	"github.com/rosterhq/roster/internal/testdns"
 )
 
 // Every admin action has a subcommand working on --db, audited with the
@@ -93,10 +91,10 @@ func TestAdminParityCommands(t *testing.T) {
 	if rec == nil {
 		t.Fatalf("domain add printed %q", out)
 	}
-	resolver := startTXT(t)
-	fails("not verified", "domain", "verify", "--team", "acme", "--domain", "acme.test", "--resolver", resolver.addr)
-	resolver.set(rec[1], rec[2])
-	cli("domain", "verify", "--team", "acme", "--domain", "acme.test", "--resolver", resolver.addr)
+	resolver := testdns.Start(t)
+	fails("not verified", "domain", "verify", "--team", "acme", "--domain", "acme.test", "--resolver", resolver.Addr)
+	resolver.Set(rec[1], rec[2])
+	cli("domain", "verify", "--team", "acme", "--domain", "acme.test", "--resolver", resolver.Addr)
 	if out := cli("domain", "list", "--team", "acme"); !regexp.MustCompile(`acme\.test\s+yes`).MatchString(out) {
 		t.Fatalf("domain list = %q", out)
 	}
@@ -164,51 +162,6 @@ func TestAdminParityCommands(t *testing.T) {
 	}
 	fails("", "member", "list")
 	fails("not found", "member", "list", "--team", "nope")
-}
-
-// txtDNS is a DNS server on 127.0.0.1 answering TXT queries from a map.
-type txtDNS struct {
-	addr string
-	mu   sync.Mutex
-	txt  map[string][]string
-}
-
-func (s *txtDNS) set(name string, values ...string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.txt[dns.Fqdn(strings.ToLower(name))] = values
-}
-
-func startTXT(t *testing.T) *txtDNS {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &txtDNS{addr: pc.LocalAddr().String(), txt: map[string][]string{}}
-	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
-		m := new(dns.Msg)
-		m.SetReply(q)
-		s.mu.Lock()
-		for _, qq := range q.Question {
-			for _, v := range s.txt[strings.ToLower(qq.Name)] {
-				if qq.Qtype == dns.TypeTXT {
-					m.Answer = append(m.Answer, &dns.TXT{Hdr: dns.RR_Header{Name: qq.Name, Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 1}, Txt: []string{v}})
-				}
-			}
-		}
-		s.mu.Unlock()
-		if len(m.Answer) == 0 {
-			m.Rcode = dns.RcodeNameError
-		}
-		_ = w.WriteMsg(m)
-	})}
-	started := make(chan struct{})
-	srv.NotifyStartedFunc = func() { close(started) }
-	go func() { _ = srv.ActivateAndServe() }()
-	<-started
-	t.Cleanup(func() { _ = srv.Shutdown() })
-	return s
 }
 
 // actionsLines returns the non-empty lines of out.

@@ -1,75 +1,21 @@
 package admin_test
 
 import (
-	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/miekg/dns"
+	"github.com/rosterhq/roster/internal/testdns"
 
 	"github.com/rosterhq/roster/internal/admin"
 	"github.com/rosterhq/roster/internal/core"
 )
 
-// dnsServer is a real DNS server on 127.0.0.1 that answers TXT queries
-// from a table the test sets.
-type dnsServer struct {
-	mu   sync.Mutex
-	txt  map[string][]string
-	addr string
-}
-
-func startDNS(t *testing.T) *dnsServer {
-	t.Helper()
-	d := &dnsServer{txt: map[string][]string{}}
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(d.serve)}
-	started := make(chan struct{})
-	srv.NotifyStartedFunc = func() { close(started) }
-	go func() { _ = srv.ActivateAndServe() }()
-	<-started
-	t.Cleanup(func() { _ = srv.Shutdown() })
-	d.addr = pc.LocalAddr().String()
-	return d
-}
-
-func (d *dnsServer) set(name string, values ...string) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.txt[dns.Fqdn(strings.ToLower(name))] = values
-}
-
-func (d *dnsServer) serve(w dns.ResponseWriter, r *dns.Msg) {
-	m := new(dns.Msg)
-	m.SetReply(r)
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for _, q := range r.Question {
-		vals, ok := d.txt[strings.ToLower(q.Name)]
-		if !ok {
-			m.Rcode = dns.RcodeNameError
-			continue
-		}
-		if q.Qtype != dns.TypeTXT {
-			continue
-		}
-		for _, v := range vals {
-			m.Answer = append(m.Answer, &dns.TXT{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 60}, Txt: []string{v}})
-		}
-	}
-	_ = w.WriteMsg(m)
-}
-
 func TestDomainVerification(t *testing.T) {
-	srv := startDNS(t)
+	srv := testdns.Start(t)
 	run(t, func(f *fixture) {
 		t := f.t
-		svc := admin.New(f.st, append(f.opts, admin.WithResolver(srv.addr), admin.WithDNSTimeout(2*time.Second))...)
+		svc := admin.New(f.st, append(f.opts, admin.WithResolver(srv.Addr), admin.WithDNSTimeout(2*time.Second))...)
 		owner := f.owner.Principal
 		dom := strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-")) + ".example.com"
 		dom = strings.ReplaceAll(dom, "_", "-")
@@ -92,7 +38,7 @@ func TestDomainVerification(t *testing.T) {
 			t.Errorf("unpublished: %+v", c)
 		}
 		// A wrong record: say what was found.
-		srv.set(d.RecordName, "roster-verification=wrong", "v=spf1 -all")
+		srv.Set(d.RecordName, "roster-verification=wrong", "v=spf1 -all")
 		c, err = svc.VerifyDomain(f.ctx, owner, f.team.ID, dom)
 		f.must(err)
 		if c.Verified || len(c.Found) != 2 || !strings.Contains(c.Result, `"roster-verification=wrong"`) {
@@ -104,7 +50,7 @@ func TestDomainVerification(t *testing.T) {
 			t.Error("domain verified by a wrong record")
 		}
 		// The right record verifies it.
-		srv.set(d.RecordName, "v=spf1 -all", d.RecordValue)
+		srv.Set(d.RecordName, "v=spf1 -all", d.RecordValue)
 		c, err = svc.VerifyDomain(f.ctx, owner, f.team.ID, dom)
 		f.must(err)
 		if !c.Verified || c.Domain.VerifiedAt == nil {

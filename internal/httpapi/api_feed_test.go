@@ -35,13 +35,13 @@ func TestAPIDomainsAuditAndFeed(t *testing.T) {
 		if chk.Verified || chk.Result == "" || len(chk.Found) != 0 {
 			t.Fatalf("check before publishing = %+v", chk)
 		}
-		e.dns.set(d.RecordName, "roster-verification=wrong")
+		e.dns.Set(d.RecordName, "roster-verification=wrong")
 		chk, err = boss.VerifyDomain(ctx, "acme", "acme.test")
 		must(t, err, "verify with a wrong record")
 		if chk.Verified || len(chk.Found) != 1 || chk.Found[0] != "roster-verification=wrong" {
 			t.Fatalf("check with a wrong record = %+v", chk)
 		}
-		e.dns.set(d.RecordName, "unrelated", d.RecordValue)
+		e.dns.Set(d.RecordName, "unrelated", d.RecordValue)
 		chk, err = boss.VerifyDomain(ctx, "acme", "acme.test")
 		must(t, err, "verify")
 		if !chk.Verified || !chk.Domain.Verified || chk.Domain.VerifiedAt == nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/miekg/dns"
+	"github.com/rosterhq/roster/internal/testdns"
 
 	roster "github.com/rosterhq/roster"
 	"github.com/rosterhq/roster/internal/admin"
@@ -48,7 +47,7 @@ type apiEnv struct {
 	ts    *httptest.Server
 	adm   *admin.Service
 	clock *testClock
-	dns   *txtServer
+	dns   *testdns.Server
 	logs  *syncBuffer
 	// open makes an admin service on the same store with another clock.
 	open func(opts ...admin.Option) *admin.Service
@@ -67,9 +66,9 @@ func startAPI(t *testing.T, b provisiontest.Backend) *apiEnv {
 	st := b.Open(t)
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	dnsSrv := startDNS(t)
+	dnsSrv := testdns.Start(t)
 	clock := &testClock{}
-	base := []admin.Option{admin.WithPasswordCost(1, 64), admin.WithLogger(logger), admin.WithResolver(dnsSrv.addr)}
+	base := []admin.Option{admin.WithPasswordCost(1, 64), admin.WithLogger(logger), admin.WithResolver(dnsSrv.Addr)}
 	adm := admin.New(st, append(base, admin.WithClock(clock.Now))...)
 	prov := provision.New(st, provision.Config{Quirks: scim.DefaultQuirks(), Logger: logger})
 	t.Cleanup(func() { _ = prov.Close(context.Background()) }) // before the store closes
@@ -191,55 +190,6 @@ func (e *apiEnv) scimCreate(key, userName string) apiResp {
 		`","name":{"givenName":"G","familyName":"F"},"emails":[{"value":"` + userName + `","type":"work","primary":true}],"active":true,"password":"Plac3holder!pw"}`
 	return e.raw("POST", "/scim/v2/Users", body, map[string]string{
 		"Authorization": "Bearer " + key, "Content-Type": "application/scim+json"})
-}
-
-// txtServer is a DNS server on 127.0.0.1 answering TXT queries from a map.
-type txtServer struct {
-	addr string
-	mu   sync.Mutex
-	txt  map[string][]string
-}
-
-func (s *txtServer) set(name string, values ...string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.txt[dns.Fqdn(strings.ToLower(name))] = values
-}
-
-func startDNS(t *testing.T) *txtServer {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &txtServer{addr: pc.LocalAddr().String(), txt: map[string][]string{}}
-	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
-		m := new(dns.Msg)
-		m.SetReply(q)
-		s.mu.Lock()
-		for _, qq := range q.Question {
-			if qq.Qtype != dns.TypeTXT {
-				continue
-			}
-			for _, v := range s.txt[strings.ToLower(qq.Name)] {
-				m.Answer = append(m.Answer, &dns.TXT{
-					Hdr: dns.RR_Header{Name: qq.Name, Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 1},
-					Txt: []string{v},
-				})
-			}
-		}
-		s.mu.Unlock()
-		if len(m.Answer) == 0 {
-			m.Rcode = dns.RcodeNameError
-		}
-		_ = w.WriteMsg(m)
-	})}
-	started := make(chan struct{})
-	srv.NotifyStartedFunc = func() { close(started) }
-	go func() { _ = srv.ActivateAndServe() }()
-	<-started
-	t.Cleanup(func() { _ = srv.Shutdown() })
-	return s
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -47,7 +47,7 @@ func TestAPISCIMLifecycleSeenByAdmins(t *testing.T) {
 		must(t, err, "add domain")
 		d, err := boss.Domains(ctx, "acme")
 		must(t, err, "domains")
-		e.dns.set(d[0].RecordName, d[0].RecordValue)
+		e.dns.Set(d[0].RecordName, d[0].RecordValue)
 		_, err = boss.VerifyDomain(ctx, "acme", "acme.test")
 		must(t, err, "verify")
 		_, err = e.client().SignUp(ctx, roster.SignUpRequest{Email: "vic@acme.test", Password: "vic's long password"})

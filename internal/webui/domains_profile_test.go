@@ -37,7 +37,7 @@ func TestDomains(t *testing.T) {
 	if !strings.Contains(p.body, `data-kind="error"`) || !strings.Contains(p.body, `data-verified="false"`) || strings.Contains(p.body, "not checked yet") {
 		t.Errorf("unpublished record: %s", clip(p.body, 3000))
 	}
-	e.dns.set(ds[0].RecordName, ds[0].RecordValue)
+	e.dns.Set(ds[0].RecordName, ds[0].RecordValue)
 	p = b.follow(b.submit(Prefix+"/t/acme/domains/acme.test/verify", nil))
 	if !strings.Contains(p.body, `data-kind="ok"`) || !strings.Contains(p.body, `data-verified="true"`) {
 		t.Errorf("published record: not verified")
@@ -91,7 +91,7 @@ func TestProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.dns.set(d.RecordName, d.RecordValue)
+	e.dns.Set(d.RecordName, d.RecordValue)
 	if _, err := admin.VerifyDomain(ctx, teamSlug, "acme.test"); err != nil {
 		t.Fatal(err)
 	}

@@ -10,14 +10,12 @@ import (
 	"html"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	roster "github.com/rosterhq/roster"
@@ -28,7 +26,7 @@ import (
 	"github.com/rosterhq/roster/internal/scim"
 	"github.com/rosterhq/roster/internal/store"
 
-	"github.com/miekg/dns"
+	"github.com/rosterhq/roster/internal/testdns"
 )
 
 // Credentials of the account newEnv's setupAdmin creates.
@@ -46,7 +44,7 @@ type env struct {
 	adm  *admin.Service
 	prov *provision.Service
 	logs *strings.Builder
-	dns  *txtServer
+	dns  *testdns.Server
 }
 
 // newEnv starts Roster on an empty SQLite database.
@@ -55,8 +53,8 @@ func newEnv(t *testing.T) *env {
 	st := provisiontest.OpenSQLite(t)
 	logs := &strings.Builder{}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	dnsSrv := startDNS(t)
-	adm := admin.New(st, admin.WithPasswordCost(1, 64), admin.WithLogger(logger), admin.WithResolver(dnsSrv.addr))
+	dnsSrv := testdns.Start(t)
+	adm := admin.New(st, admin.WithPasswordCost(1, 64), admin.WithLogger(logger), admin.WithResolver(dnsSrv.Addr))
 	prov := provision.New(st, provision.Config{Quirks: scim.DefaultQuirks(), Logger: logger})
 	t.Cleanup(func() { _ = prov.Close(context.Background()) })
 	api := httpapi.New(prov, httpapi.Config{Admin: adm, Logger: logger})
@@ -251,54 +249,4 @@ func (e *env) signIn(email, password string) *browser {
 // testIDs counts the elements carrying data-testid=id in a page.
 func testIDs(body, id string) int {
 	return strings.Count(body, `data-testid="`+id+`"`)
-}
-
-// txtServer is a DNS server on 127.0.0.1 answering TXT queries from a map,
-// for domain verification.
-type txtServer struct {
-	addr string
-	mu   sync.Mutex
-	txt  map[string][]string
-}
-
-// set publishes TXT values at name.
-func (s *txtServer) set(name string, values ...string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.txt[strings.ToLower(dns.Fqdn(name))] = values
-}
-
-func startDNS(t *testing.T) *txtServer {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &txtServer{addr: pc.LocalAddr().String(), txt: map[string][]string{}}
-	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
-		m := new(dns.Msg)
-		m.SetReply(q)
-		s.mu.Lock()
-		for _, qq := range q.Question {
-			for _, v := range s.txt[strings.ToLower(qq.Name)] {
-				if qq.Qtype == dns.TypeTXT {
-					m.Answer = append(m.Answer, &dns.TXT{
-						Hdr: dns.RR_Header{Name: qq.Name, Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 1},
-						Txt: []string{v},
-					})
-				}
-			}
-		}
-		s.mu.Unlock()
-		if len(m.Answer) == 0 {
-			m.Rcode = dns.RcodeNameError
-		}
-		_ = w.WriteMsg(m)
-	})}
-	started := make(chan struct{})
-	srv.NotifyStartedFunc = func() { close(started) }
-	go func() { _ = srv.ActivateAndServe() }()
-	<-started
-	t.Cleanup(func() { _ = srv.Shutdown() })
-	return s
 }
