@@ -3,7 +3,6 @@ package provision
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"maps"
 	"net/url"
@@ -274,21 +273,20 @@ func writeObject(buf *bytes.Buffer, doc map[string]any) error {
 	return nil
 }
 
-// writeValue writes v as JSON without HTML escaping and without a
-// trailing newline.
+// writeValue writes v as JSON without HTML escaping (scim.AppendJSON:
+// what encoding/json writes, without its reflection).
 func writeValue(buf *bytes.Buffer, v any) error {
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	b, err := scim.AppendJSON(buf.AvailableBuffer(), v)
+	if err != nil {
 		return err
 	}
-	buf.Truncate(buf.Len() - 1) // Encode's newline
+	buf.Write(b)
 	return nil
 }
 
 // writeString writes s as a JSON string.
 func writeString(buf *bytes.Buffer, s string) {
-	_ = writeValue(buf, s) // a string always encodes
+	buf.Write(scim.AppendJSONString(buf.AvailableBuffer(), s, false))
 }
 
 // docsEqual reports whether two stored documents are equal, comparing
@@ -298,7 +296,8 @@ func docsEqual(a, b map[string]any) bool {
 	if len(a) == 0 && len(b) == 0 {
 		return true
 	}
-	ja, errA := json.Marshal(a)
-	jb, errB := json.Marshal(b)
+	var sa, sb [1024]byte
+	ja, errA := scim.AppendJSON(sa[:0], a)
+	jb, errB := scim.AppendJSON(sb[:0], b)
 	return errA == nil && errB == nil && bytes.Equal(ja, jb)
 }

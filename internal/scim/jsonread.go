@@ -42,8 +42,18 @@ type jsonReader struct {
 }
 
 // readJSON parses body as exactly one JSON value. Errors are *Error 400
-// invalidSyntax (malformed JSON) or invalidValue (limits).
+// invalidSyntax (malformed JSON) or invalidValue (limits). The fast
+// reader (jsonparse.go) takes every body it is sure of; the rest is read
+// by readJSONSlow, which decides and explains the error.
 func readJSON(body []byte) (any, error) {
+	if v, ok := parseRequestJSON(body); ok {
+		return v, nil
+	}
+	return readJSONSlow(body)
+}
+
+// readJSONSlow is readJSON over encoding/json's tokenizer.
+func readJSONSlow(body []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	r := &jsonReader{dec: dec}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/rosterhq/roster/internal/core"
+	"github.com/rosterhq/roster/internal/scim"
 )
 
 // EncodeDoc encodes a canonical document (package scim) as JSON text that
@@ -109,11 +110,7 @@ func encodeString(buf *bytes.Buffer, s string) error {
 	if strings.IndexByte(s, 0) >= 0 {
 		return errors.New("string contains U+0000")
 	}
-	b, err := json.Marshal(s)
-	if err != nil {
-		return err
-	}
-	buf.Write(b)
+	buf.Write(scim.AppendJSONString(buf.AvailableBuffer(), s, true)) // as json.Marshal escapes it
 	return nil
 }
 
@@ -121,6 +118,15 @@ func encodeString(buf *bytes.Buffer, s string) error {
 // document: numbers without a fraction or exponent become int64 (float64
 // when they do not fit), other numbers float64.
 func DecodeDoc(text []byte) (map[string]any, error) {
+	if v, ok := scim.ParseJSON(text); ok {
+		if v == nil {
+			return nil, nil
+		}
+		if m, ok := v.(map[string]any); ok {
+			return m, nil
+		}
+	}
+	// Not one JSON object: encoding/json decides, and words the error.
 	dec := json.NewDecoder(bytes.NewReader(text))
 	dec.UseNumber()
 	var v any
