@@ -78,6 +78,10 @@ type Member struct {
 	Version   int64
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// Groups are the groups the member belongs to directly, ordered by
+	// group id, as the store's member reads return them (read in the same
+	// statement as the member); writes ignore it.
+	Groups []GroupRef
 }
 
 // Group is a team-scoped group; displayName is unique per team

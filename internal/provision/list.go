@@ -234,11 +234,7 @@ func (s *Service) fetch(ctx context.Context, c Caller, q query, sq store.Query) 
 	}
 	out := make([]*Resource, 0, len(page.Items))
 	for _, m := range page.Items {
-		r, err := s.userResource(ctx, m, q.proj, true)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, r)
+		out = append(out, s.userResource(m, q.proj, true))
 	}
 	return out, page.Total, nil
 }

@@ -112,7 +112,7 @@ func (s *Service) CreateUser(ctx context.Context, c Caller, body []byte, opt Opt
 	if err != nil {
 		return nil, err
 	}
-	return s.userResource(ctx, m, proj, false)
+	return s.userResource(m, proj, false), nil
 }
 
 // newMember builds the member a create makes from a decoded document.
@@ -277,7 +277,7 @@ func (s *Service) GetUser(ctx context.Context, c Caller, id string, opt Options)
 	if err != nil {
 		return nil, err
 	}
-	return s.userResource(ctx, m, proj, true)
+	return s.userResource(m, proj, true), nil
 }
 
 // ReplaceUser replaces a User's mutable attributes with a request body
@@ -370,7 +370,7 @@ func (s *Service) updateUser(ctx context.Context, c Caller, id string, cond Cond
 	if changed {
 		s.pages.bumpUpdate(c.TeamID, rt.ID)
 	}
-	return s.userResource(ctx, next, proj, true)
+	return s.userResource(next, proj, true), nil
 }
 
 // DeleteUser removes a User (DELETE /Users/{id}, RFC 7644 §3.6): the
@@ -571,9 +571,10 @@ func (s *Service) changeEmail(ctx context.Context, tx store.Tx, cur core.Member,
 	return nil
 }
 
-// userResource makes the response resource of a member; withGroups reads
-// its groups when the projection returns them (a new member has none).
-func (s *Service) userResource(ctx context.Context, m core.Member, proj scim.Projection, withGroups bool) (*Resource, error) {
+// userResource makes the response resource of a member; withGroups shows
+// its groups (which the store read with the member) when the projection
+// returns them (a new member has none).
+func (s *Service) userResource(m core.Member, proj scim.Projection, withGroups bool) *Resource {
 	r := &Resource{
 		rt:       scim.UserType(),
 		id:       m.ID,
@@ -584,13 +585,9 @@ func (s *Service) userResource(ctx context.Context, m core.Member, proj scim.Pro
 		proj:     proj,
 	}
 	if withGroups && proj.Includes(keyGroups) {
-		gs, err := s.st.MemberGroups(ctx, m.TeamID, m.ID)
-		if err != nil {
-			return nil, err
-		}
-		r.groups = gs
+		r.groups = m.Groups
 	}
-	return r, nil
+	return r
 }
 
 // write runs fn in a write transaction. A store version conflict

@@ -45,6 +45,15 @@ func (dialect) SortText(b *sqlstore.Builder, x func(*sqlstore.Builder)) {
 	b.SQL(`) COLLATE "C"`)
 }
 
+// MemberGroups implements sqlstore.Dialect: json_agg over the member's
+// group_members rows joined to their groups, in group id order (NULL when
+// there are none).
+func (dialect) MemberGroups() string {
+	return "(SELECT json_agg(json_build_array(g.id, g.display_name) ORDER BY g.id)::text" +
+		" FROM group_members gm JOIN groups g ON g.team_id = gm.team_id AND g.id = gm.group_id" +
+		" WHERE gm.team_id = m.team_id AND gm.member_id = m.id AND gm.member_type = 'User')"
+}
+
 // SQLSTATE codes Roster reacts to.
 const (
 	codeUniqueViolation      = "23505"

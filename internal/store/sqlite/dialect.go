@@ -35,6 +35,18 @@ func (dialect) RowLock(bool) string { return "" }
 // compares UTF-8 bytes.
 func (dialect) SortText(b *sqlstore.Builder, x func(*sqlstore.Builder)) { x(b) }
 
+// MemberGroups implements sqlstore.Dialect: json_group_array over the
+// member's group_members rows joined to their groups by primary key, in
+// group id order. The plan is fixed (INDEXED BY, and CROSS JOIN, which
+// SQLite never reorders): left to itself the planner may walk every group
+// of the team probing each for the member, a cost that grows with the
+// team's groups.
+func (dialect) MemberGroups() string {
+	return "(SELECT json_group_array(json_array(g.id, g.display_name) ORDER BY g.id)" +
+		" FROM group_members gm INDEXED BY group_members_member CROSS JOIN groups g INDEXED BY groups_id ON g.id = gm.group_id AND g.team_id = gm.team_id" +
+		" WHERE gm.team_id = m.team_id AND gm.member_id = m.id AND gm.member_type = 'User')"
+}
+
 // uniqueIndexes maps the column lists that SQLite names in "UNIQUE
 // constraint failed: ..." to the migrations' index names.
 var uniqueIndexes = map[string]string{

@@ -96,7 +96,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 
 	// The readers: query-only connections beside the writer (WAL).
 	read, err := driver.Open(dsn(path, url.Values{
-		"_pragma": {busy, "foreign_keys(on)", "query_only(on)"},
+		"_pragma": {busy, "foreign_keys(on)", "query_only(on)", "temp_store(memory)"},
 	}), registerFunctions)
 	if err != nil {
 		write.Close()
@@ -153,7 +153,7 @@ func setupWriter(ctx context.Context, path, busy string) (*sql.DB, error) {
 	// One connection, every transaction BEGIN IMMEDIATE.
 	write, err := driver.Open(dsn(path, url.Values{
 		"_txlock": {"immediate"},
-		"_pragma": {busy, "journal_mode(wal)", "synchronous(full)", "foreign_keys(on)"},
+		"_pragma": {busy, "journal_mode(wal)", "synchronous(full)", "foreign_keys(on)", "temp_store(memory)"},
 	}), registerFunctions)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)

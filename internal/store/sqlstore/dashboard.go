@@ -119,7 +119,7 @@ func searchStatement(d Dialect, teamID string, q store.MemberSearch, dense bool)
 		// (member_emails' primary key), never a range scan per member.
 		lo := filter.FoldCase(q.Prefix)
 		hi := lo + prefixEnd
-		b = NewBuilder(d).SQL("SELECT " + memberCols + " FROM members m WHERE m.team_id = ").Arg(teamID).
+		b = NewBuilder(d).SQL("SELECT " + memberSelect(d) + " FROM members m WHERE m.team_id = ").Arg(teamID).
 			SQL(" AND m.id IN (SELECT p.id FROM (SELECT c.id FROM members c WHERE c.team_id = ").Arg(teamID)
 		filters(b, "c")
 		b.SQL(" AND ((c.user_name_key >= ").Arg(lo).SQL(" AND c.user_name_key < ").Arg(hi).
@@ -130,7 +130,7 @@ func searchStatement(d Dialect, teamID string, q store.MemberSearch, dense bool)
 		b.SQL(")) ORDER BY c.id" + dir + " LIMIT " + limit + ") p) ORDER BY m.id" + dir + " LIMIT " + limit)
 		return b, desc
 	}
-	b = NewBuilder(d).SQL("SELECT " + memberCols + " FROM members m WHERE m.team_id = ").Arg(teamID)
+	b = NewBuilder(d).SQL("SELECT " + memberSelect(d) + " FROM members m WHERE m.team_id = ").Arg(teamID)
 	filters(b, "m")
 	if q.Prefix != "" {
 		// A selective prefix: the candidate ids from three index ranges.

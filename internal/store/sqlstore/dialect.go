@@ -31,6 +31,12 @@ type Dialect interface {
 	// SortText writes the text expression x in the collation that orders
 	// by UTF-8 bytes (code points), as filter.Match orders strings.
 	SortText(b *Builder, x func(*Builder))
+	// MemberGroups returns a scalar subquery (trusted SQL) over the member
+	// row aliased m: the groups of m's team that m belongs to directly, as
+	// JSON text of [id, displayName] pairs ordered by group id, or NULL or
+	// "[]" when there are none. Every member read selects it, so that a
+	// user's groups come in the statement that reads the user.
+	MemberGroups() string
 
 	// UniqueViolation reports whether err is a unique or primary-key
 	// violation and, when known, the name of the violated index as the

@@ -128,7 +128,7 @@ func (s *base) count(ctx context.Context, qr Querier, res *resource, teamID stri
 
 // itemsStatement builds the SELECT of one page.
 func (s *base) itemsStatement(res *resource, teamID string, q store.Query) (*Builder, error) {
-	b := NewBuilder(s.d).SQL("SELECT " + res.cols + " FROM " + res.table + " " + res.alias)
+	b := NewBuilder(s.d).SQL("SELECT " + res.cols(s.d) + " FROM " + res.table + " " + res.alias)
 	if err := where(b, res, teamID, q); err != nil {
 		return nil, err
 	}

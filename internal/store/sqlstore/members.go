@@ -12,16 +12,22 @@ import (
 	"github.com/rosterhq/roster/internal/store"
 )
 
-// memberCols are the columns scanMember reads, qualified by alias m.
+// memberCols are the member columns scanMember reads, qualified by alias
+// m; memberSelect adds the member's groups.
 const memberCols = "m.team_id, m.id, m.account_id, m.user_name, m.external_id, m.email, m.active, m.status, m.role, m.scim_managed, m.doc, m.version, m.created_at, m.updated_at"
+
+// memberSelect is the select list of every member read: memberCols and
+// the member's groups (Dialect.MemberGroups), so that a user and its
+// groups are one statement, and a page of users one statement too.
+func memberSelect(d Dialect) string { return memberCols + ", " + d.MemberGroups() }
 
 func scanMember(row interface{ Scan(...any) error }) (core.Member, error) {
 	var m core.Member
 	var account, external sql.NullString
-	var doc []byte
+	var doc, groups []byte
 	var status, role string
 	err := row.Scan(&m.TeamID, &m.ID, &account, &m.UserName, &external, &m.Email, &m.Active, &status, &role,
-		&m.SCIMManaged, &doc, &m.Version, scanTime(&m.CreatedAt), scanTime(&m.UpdatedAt))
+		&m.SCIMManaged, &doc, &m.Version, scanTime(&m.CreatedAt), scanTime(&m.UpdatedAt), &groups)
 	if err != nil {
 		return core.Member{}, err
 	}
@@ -30,7 +36,36 @@ func scanMember(row interface{ Scan(...any) error }) (core.Member, error) {
 	if m.Doc, err = DecodeDoc(doc); err != nil {
 		return core.Member{}, err
 	}
+	if m.Groups, err = decodeGroupRefs(groups); err != nil {
+		return core.Member{}, err
+	}
 	return m, nil
+}
+
+// decodeGroupRefs reads Dialect.MemberGroups' JSON pairs.
+func decodeGroupRefs(text []byte) ([]core.GroupRef, error) {
+	if len(text) == 0 || string(text) == "[]" {
+		return nil, nil
+	}
+	v, ok := scim.ParseJSON(text)
+	pairs, isList := v.([]any)
+	if !ok || !isList {
+		return nil, errors.New("member groups: not a JSON array")
+	}
+	out := make([]core.GroupRef, 0, len(pairs))
+	for _, p := range pairs {
+		pair, ok := p.([]any)
+		if !ok || len(pair) != 2 {
+			return nil, errors.New("member groups: not an [id, displayName] pair")
+		}
+		id, ok1 := pair[0].(string)
+		name, ok2 := pair[1].(string)
+		if !ok1 || !ok2 {
+			return nil, errors.New("member groups: not an [id, displayName] pair")
+		}
+		out = append(out, core.GroupRef{ID: id, DisplayName: name})
+	}
+	return out, nil
 }
 
 // nullString binds "" as NULL.
@@ -49,7 +84,7 @@ func docString(doc map[string]any, key string) (string, bool) {
 
 // Member implements store.Reader.
 func (s *base) Member(ctx context.Context, teamID, id string) (core.Member, error) {
-	b := NewBuilder(s.d).SQL("SELECT " + memberCols + " FROM members m WHERE m.team_id = ").Arg(teamID).SQL(" AND m.id = ").Arg(id)
+	b := NewBuilder(s.d).SQL("SELECT " + memberSelect(s.d) + " FROM members m WHERE m.team_id = ").Arg(teamID).SQL(" AND m.id = ").Arg(id)
 	m, err := scanMember(s.q.QueryRowContext(ctx, b.String(), b.Args()...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return core.Member{}, notFound("user")
@@ -64,7 +99,7 @@ func (s *base) MemberByAccount(ctx context.Context, accountID string) (core.Memb
 	if accountID == "" {
 		return core.Member{}, notFound("membership")
 	}
-	b := NewBuilder(s.d).SQL("SELECT " + memberCols + " FROM members m WHERE m.account_id = ").Arg(accountID)
+	b := NewBuilder(s.d).SQL("SELECT " + memberSelect(s.d) + " FROM members m WHERE m.account_id = ").Arg(accountID)
 	m, err := scanMember(s.q.QueryRowContext(ctx, b.String(), b.Args()...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return core.Member{}, notFound("membership")
@@ -90,26 +125,21 @@ func (s *base) Members(ctx context.Context, teamID string, q store.Query) (store
 	return page, nil
 }
 
-// MemberGroups implements store.Reader.
+// MemberGroups implements store.Reader: the groups column of a member
+// read (Dialect.MemberGroups) alone.
 func (s *base) MemberGroups(ctx context.Context, teamID, memberID string) ([]core.GroupRef, error) {
-	b := NewBuilder(s.d).SQL("SELECT g.id, g.display_name FROM group_members gm JOIN groups g ON g.team_id = gm.team_id AND g.id = gm.group_id WHERE gm.team_id = ").
-		Arg(teamID).SQL(" AND g.team_id = ").Arg(teamID).
-		SQL(" AND gm.member_id = ").Arg(memberID).SQL(" AND gm.member_type = ").Arg(typeUser).
-		SQL(" ORDER BY g.id")
-	rows, err := s.q.QueryContext(ctx, b.String(), b.Args()...)
+	b := NewBuilder(s.d).SQL("SELECT " + s.d.MemberGroups() + " FROM members m WHERE m.team_id = ").Arg(teamID).
+		SQL(" AND m.id = ").Arg(memberID)
+	var text []byte
+	err := s.q.QueryRowContext(ctx, b.String(), b.Args()...).Scan(&text)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, s.wrapErr("member groups", err)
 	}
-	defer rows.Close()
-	var out []core.GroupRef
-	for rows.Next() {
-		var r core.GroupRef
-		if err := rows.Scan(&r.ID, &r.DisplayName); err != nil {
-			return nil, s.wrapErr("member groups", err)
-		}
-		out = append(out, r)
-	}
-	return out, s.wrapErr("member groups", rows.Err())
+	gs, err := decodeGroupRefs(text)
+	return gs, s.wrapErr("member groups", err)
 }
 
 // memberValues binds the columns a member's row derives from it.

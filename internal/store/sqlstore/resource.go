@@ -23,10 +23,10 @@ import (
 //   - every other attribute is read from the stored JSON document.
 type resource struct {
 	rt      func() *scim.ResourceType
-	table   string // the resource's table
-	alias   string // its alias in statements
-	cols    string // the columns a scan reads
-	counter string // the teams column counting its rows
+	table   string               // the resource's table
+	alias   string               // its alias in statements
+	cols    func(Dialect) string // the select list a scan reads
+	counter string               // the teams column counting its rows
 
 	leaves      map[attrKey]leaf
 	leafComplex map[attrKey]bool // single complex attributes held in leaves (meta)
@@ -123,7 +123,7 @@ var usersList = sync.OnceValue(func() *resource {
 		rt:          scim.UserType,
 		table:       "members",
 		alias:       "m",
-		cols:        memberCols,
+		cols:        memberSelect,
 		counter:     "member_count",
 		leaves:      leaves,
 		leafComplex: map[attrKey]bool{{"", "meta", ""}: true},
@@ -152,7 +152,7 @@ var groupsList = sync.OnceValue(func() *resource {
 		rt:          scim.GroupType,
 		table:       "groups",
 		alias:       "g",
-		cols:        groupCols,
+		cols:        func(Dialect) string { return groupCols },
 		counter:     "group_count",
 		leaves:      leaves,
 		leafComplex: map[attrKey]bool{{"", "meta", ""}: true},

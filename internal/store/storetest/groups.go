@@ -144,6 +144,8 @@ func testGroups(t *testing.T, e *env) {
 		e.tx(t, "DeleteGroup", func(tx store.Tx) error { return tx.DeleteGroup(ctx, team.ID, g.ID) })
 		_, err := s.Group(ctx, team.ID, g.ID)
 		checkErr(t, "Group after DeleteGroup", err, core.KindNotFound, "")
+		// m1 is still in parent; m2 is in no group now.
+		m1.Groups = []core.GroupRef{{ID: parent.ID, DisplayName: parent.DisplayName}}
 		for _, m := range []core.Member{m1, m2} {
 			got, err := s.Member(ctx, team.ID, m.ID)
 			if checkOK(t, "Member after DeleteGroup of its group", err) {

@@ -218,6 +218,15 @@ func checkTeamInvariants(ctx context.Context, t *testing.T, r store.Reader, team
 		if d := diff(want, got); d != "" {
 			fail("MemberGroups(%s) disagrees with GroupMembers (-want +got):\n%s", m.ID, d)
 		}
+		// Member reads carry the same groups, read in the same statement.
+		if d := diff(want, m.Groups); d != "" {
+			fail("Members' item %s: Groups disagree with GroupMembers (-want +got):\n%s", m.ID, d)
+		}
+		if one, err := r.Member(ctx, teamID, m.ID); err != nil {
+			fail("Member(%s): %s", m.ID, describeErr(err))
+		} else if d := diff(want, one.Groups); d != "" {
+			fail("Member(%s).Groups disagree with GroupMembers (-want +got):\n%s", m.ID, d)
+		}
 	}
 
 	for _, kind := range []core.KeyKind{core.KeySCIM, core.KeyPersonal} {

@@ -211,6 +211,7 @@ func (x *memTx) MemberByAccount(_ context.Context, id string) (core.Member, erro
 	for _, m := range x.st.members {
 		if m.AccountID == id {
 			m.Doc = scim.Clone(m.Doc)
+			m.Groups = x.memberGroups(m.TeamID, m.ID)
 			return m, nil
 		}
 	}
@@ -222,6 +223,7 @@ func (x *memTx) Member(_ context.Context, teamID, id string) (core.Member, error
 		return core.Member{}, nf()
 	}
 	m.Doc = scim.Clone(m.Doc)
+	m.Groups = x.memberGroups(teamID, id)
 	return m, nil
 }
 
@@ -313,6 +315,7 @@ func (x *memTx) Members(_ context.Context, teamID string, q store.Query) (store.
 			continue
 		}
 		m.Doc = scim.Clone(m.Doc)
+		m.Groups = x.memberGroups(teamID, m.ID)
 		items = append(items, m)
 	}
 	return page(items, func(m core.Member) string { return m.ID },
