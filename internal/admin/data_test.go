@@ -45,7 +45,20 @@ func TestStats(t *testing.T) {
 			acts = append(acts, core.Activity{ID: fmt.Sprintf("%s-%d", r.at.Format("20060102150405.000000"), i), TeamID: f.team.ID, At: r.at,
 				KeyID: keyID, Method: "GET", Path: "/scim/v2/Users", Status: r.status})
 		}
-		f.must(f.st.InTx(f.ctx, func(tx store.Tx) error { return tx.AppendActivity(f.ctx, acts) }))
+		// The records and their traffic, as the provisioning activity
+		// writer stores them: the figures are the traffic's.
+		f.must(f.st.InTx(f.ctx, func(tx store.Tx) error {
+			for _, a := range acts {
+				failed := 0
+				if a.Status >= 400 {
+					failed = 1
+				}
+				if err := tx.AddActivityTraffic(f.ctx, []store.ActivityTraffic{{TeamID: a.TeamID, Minute: a.At, Requests: 1, Failures: failed}}); err != nil {
+					return err
+				}
+			}
+			return tx.AppendActivity(f.ctx, acts)
+		}))
 
 		st, err := f.svc.Stats(f.ctx, f.owner.Principal, f.team.ID)
 		f.must(err)

@@ -22,7 +22,9 @@ import (
 // The provisioning activity log (docs/troubleshooting.md, "Provisioning
 // activity"): every /scim/v2 request whose team is known — it passed
 // authentication in handle, or the rate limiter refused it after
-// authenticating — is recorded through provision.Service.RecordActivity
+// authenticating — is counted in the team's traffic, and every write,
+// every failure and a sample of the successful reads (a few per second
+// and key) is recorded through provision.Service.RecordActivity
 // with its key, method, path and query, status, the scimType and detail
 // of an error response, latency, and both bodies redacted and truncated.
 // A genuine key that is refused (revoked or expired: 401; SCIM off: 403)
@@ -86,6 +88,11 @@ func (a *api) withActivity(next http.Handler) http.Handler {
 		if note.team == "" {
 			return
 		}
+		if status := out.status(); status < 400 && readOnly(r) && !a.prov.SampleActivity(note.key, start) {
+			// A successful read beyond the sample: counted, not kept.
+			a.prov.CountActivity(note.team, start, status)
+			return
+		}
 		rec := core.Activity{
 			TeamID:       note.team,
 			At:           start.UTC().Truncate(time.Millisecond),
@@ -109,6 +116,19 @@ func (a *api) withActivity(next http.Handler) http.Handler {
 		}
 		a.prov.RecordActivity(rec)
 	})
+}
+
+// readOnly reports whether a SCIM request only reads: GET, HEAD, or a
+// POST of a search (RFC 7644 §3.4.3). Its details are recorded for a
+// sample of the successful ones (provision.Service.SampleActivity).
+func readOnly(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		return true
+	case http.MethodPost:
+		return strings.HasSuffix(r.URL.Path, "/.search")
+	}
+	return false
 }
 
 // captureBufs recycles the capture buffers of withActivity, so that a

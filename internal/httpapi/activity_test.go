@@ -202,3 +202,71 @@ func TestActivityRateLimitedAndClose(t *testing.T) {
 		t.Errorf("a record after Close: dropped = %d, want 1", prov.ActivityDropped())
 	}
 }
+
+// Successful reads beyond the per-key sample are counted in the team's
+// traffic but not recorded in detail; writes and failures always are.
+func TestActivitySamplesReads(t *testing.T) {
+	st := provisiontest.OpenSQLite(t)
+	e := provisiontest.New(t, st)
+	prov := provision.New(st, provision.Config{Quirks: scim.DefaultQuirks(), Logger: slog.New(slog.DiscardHandler), ActivityReadSample: 1})
+	ts := httptest.NewServer(httpapi.New(prov, httpapi.Config{Logger: slog.New(slog.DiscardHandler), RateLimit: httpapi.RateLimit{Disabled: true}}))
+	defer ts.Close()
+	call := func(method, path, body string) int {
+		req, _ := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+e.Key)
+		req.Header.Set("Content-Type", "application/scim+json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode
+	}
+	start := time.Now()
+	const reads = 30
+	for range reads {
+		if s := call("GET", "/scim/v2/Users?count=1", ""); s != 200 {
+			t.Fatalf("GET: %d", s)
+		}
+	}
+	if s := call("POST", "/scim/v2/.search", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"count":1}`); s != 200 {
+		t.Fatalf(".search: %d", s)
+	}
+	if s := call("GET", "/scim/v2/Users/no-such-id", ""); s != 404 {
+		t.Fatalf("GET unknown: %d", s)
+	}
+	if s := call("POST", "/scim/v2/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"sampled@acme.test"}`); s != 201 {
+		t.Fatalf("POST: %d", s)
+	}
+	elapsed := time.Since(start)
+	ts.Close()
+	ctx := context.Background()
+	if err := prov.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	as, err := e.Admin.Activity(ctx, core.CLIPrincipal(), e.Team.ID, admin.ActivityQuery{Limit: 1000})
+	must(t, err, "activity")
+	var gets, posts, failures int
+	for _, a := range as {
+		switch {
+		case a.Status >= 400:
+			failures++
+		case a.Method == "POST" && !strings.HasSuffix(a.Path, ".search"):
+			posts++
+		default:
+			gets++
+		}
+	}
+	// At 1/s in bursts of 4: the burst, plus at most one a second since.
+	maxSampled := 4 + int(elapsed.Seconds()) + 1
+	if failures != 1 || posts != 1 || gets < 4 || gets > maxSampled {
+		t.Errorf("recorded %d reads, %d creates, %d failures of %d reads, 1 create, 1 failure; want every create and failure and 4 to %d reads",
+			gets, posts, failures, reads+1, maxSampled)
+	}
+	minute := start.UTC().Truncate(time.Minute)
+	bs, err := st.ActivityCounts(ctx, e.Team.ID, []time.Time{minute, minute.Add(2 * time.Minute)})
+	must(t, err, "counts")
+	if bs[0].Requests != reads+3 || bs[0].Failures != 1 {
+		t.Errorf("traffic = %+v, want all %d requests and 1 failure counted", bs[0], reads+3)
+	}
+}

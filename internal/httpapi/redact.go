@@ -61,12 +61,48 @@ type redactingHandler struct{ h slog.Handler }
 func (r redactingHandler) Enabled(ctx context.Context, l slog.Level) bool { return r.h.Enabled(ctx, l) }
 
 func (r redactingHandler) Handle(ctx context.Context, rec slog.Record) error {
+	if !needsRedaction(rec) {
+		return r.h.Handle(ctx, rec) // the common case: no '@' anywhere, nothing to copy
+	}
 	out := slog.NewRecord(rec.Time, rec.Level, RedactEmail(rec.Message), rec.PC)
 	rec.Attrs(func(a slog.Attr) bool {
 		out.AddAttrs(redactAttr(a))
 		return true
 	})
 	return r.h.Handle(ctx, out)
+}
+
+// needsRedaction reports whether RedactEmail could change the record:
+// its message or a string, error or Stringer attribute (in groups too)
+// holds an '@'. Other kinds are passed as they are by redactAttr as well.
+func needsRedaction(rec slog.Record) bool {
+	if strings.IndexByte(rec.Message, '@') >= 0 {
+		return true
+	}
+	found := false
+	rec.Attrs(func(a slog.Attr) bool {
+		found = attrNeedsRedaction(a)
+		return !found
+	})
+	return found
+}
+
+func attrNeedsRedaction(a slog.Attr) bool {
+	v := a.Value
+	switch v.Kind() {
+	case slog.KindString:
+		return strings.IndexByte(v.String(), '@') >= 0
+	case slog.KindGroup:
+		for _, x := range v.Group() {
+			if attrNeedsRedaction(x) {
+				return true
+			}
+		}
+		return false
+	case slog.KindAny, slog.KindLogValuer:
+		return true // errors, Stringers and LogValuers: let redactAttr decide
+	}
+	return false
 }
 
 func (r redactingHandler) WithAttrs(as []slog.Attr) slog.Handler {

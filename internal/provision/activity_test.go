@@ -134,3 +134,66 @@ func TestActivityDisabled(t *testing.T) {
 		t.Error("disabled by default")
 	}
 }
+
+// The traffic figures count every request — recorded in detail, counted
+// only, or dropped from a full queue — per team and minute, and a
+// successful read is recorded in detail only within the per-key sample.
+func TestActivityTrafficAndSample(t *testing.T) {
+	st := provisiontest.OpenSQLite(t)
+	e := provisiontest.New(t, st)
+	other, _ := e.NewTeam(true)
+	at := time.Date(2026, time.March, 10, 14, 25, 10, 0, time.UTC)
+	svc := provision.New(st, provision.Config{ActivityReadSample: 2, Now: func() time.Time { return at }, Logger: slog.New(slog.DiscardHandler)})
+
+	// The sample: bursts of 4x the rate, then the rate, per key.
+	taken := 0
+	for range 20 {
+		if svc.SampleActivity("k1", at) {
+			taken++
+		}
+	}
+	if taken != 8 {
+		t.Errorf("a burst of 20 reads: %d sampled, want 8 (4 x 2/s)", taken)
+	}
+	if !svc.SampleActivity("k2", at) {
+		t.Error("another key's first read was not sampled: the sample is per key")
+	}
+	if svc.SampleActivity("k1", at.Add(400*time.Millisecond)) {
+		t.Error("0.4 s later at 2/s, a read was sampled before a token was due")
+	}
+	if !svc.SampleActivity("k1", at.Add(time.Second)) || !svc.SampleActivity("k1", at.Add(time.Second)) || svc.SampleActivity("k1", at.Add(time.Second)) {
+		t.Error("1 s later at 2/s: want exactly 2 more sampled reads")
+	}
+
+	// The counts: 3 records (one a failure) and 5 reads counted only in
+	// 14:25, 2 counted reads in 14:26, and another team's request.
+	for i, status := range []int{200, 201, 404} {
+		svc.RecordActivity(core.Activity{TeamID: e.Team.ID, At: at.Add(time.Duration(i) * time.Second), Method: "POST", Path: "/scim/v2/Users", Status: status})
+	}
+	for i := range 5 {
+		svc.CountActivity(e.Team.ID, at.Add(time.Duration(i)*time.Second), 200)
+	}
+	svc.CountActivity(e.Team.ID, at.Add(time.Minute), 200)
+	svc.CountActivity(e.Team.ID, at.Add(time.Minute), 304)
+	svc.CountActivity(other.ID, at, 500)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := svc.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	minute := at.Truncate(time.Minute)
+	bounds := []time.Time{minute, minute.Add(time.Minute), minute.Add(2 * time.Minute)}
+	got, err := st.ActivityCounts(ctx, e.Team.ID, bounds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].Requests != 8 || got[0].Failures != 1 || got[1].Requests != 2 || got[1].Failures != 0 {
+		t.Errorf("traffic = %+v, want 8 requests (1 failure) at 14:25 and 2 (0) at 14:26", got)
+	}
+	if got, err := st.ActivityCounts(ctx, other.ID, bounds); err != nil || got[0].Requests != 1 || got[0].Failures != 1 {
+		t.Errorf("other team's traffic = %+v %v, want its one failed request", got, err)
+	}
+	if n := len(activityOf(t, st, e.Team.ID)); n != 3 {
+		t.Errorf("%d detailed records, want the 3 recorded (counted reads keep no details)", n)
+	}
+}

@@ -38,7 +38,8 @@ type Caller struct {
 // which, and never contains the key. A valid key of a team whose SCIM
 // switch is off is KindForbidden. The key's last use is recorded at most
 // once a minute per key and process, so authentication does not write on
-// every request.
+// every request; a key already checked costs one read of the
+// authentication epoch (keycache.go).
 func (s *Service) Authenticate(ctx context.Context, authorization string) (Caller, error) {
 	secret, err := parseAuthorization(authorization)
 	if err != nil {
@@ -48,10 +49,12 @@ func (s *Service) Authenticate(ctx context.Context, authorization string) (Calle
 	if !ok {
 		return Caller{}, unauthenticated("the API key is malformed: it is not a Roster SCIM key, or it was mistyped or truncated")
 	}
-	// One indexed read for the key and its team; nothing is cached, so a
-	// key revoked or a SCIM switch turned off is refused on the next
-	// request.
-	key, team, err := s.st.KeyWithTeam(ctx, prefix)
+	// The key and its team, from the key cache while the authentication
+	// epoch stays put (keycache.go), else one indexed read: a key revoked
+	// or a SCIM switch turned off, through any process, is refused on the
+	// next request.
+	now := s.cfg.Now().UTC()
+	key, team, err := s.keyWithTeam(ctx, prefix, now)
 	if core.IsKind(err, core.KindNotFound) {
 		return Caller{}, unauthenticated("the API key is not recognised: it may have been deleted, or belong to another Roster installation")
 	}
@@ -64,7 +67,6 @@ func (s *Service) Authenticate(ctx context.Context, authorization string) (Calle
 	if key.Kind != core.KeySCIM {
 		return Caller{}, unauthenticated("the API key is not a SCIM API key; create one in the team's SCIM settings")
 	}
-	now := s.cfg.Now().UTC()
 	switch key.Status(now) {
 	case core.KeyRevoked:
 		return Caller{}, refused(key, unauthenticated("the API key has been revoked; generate a new key in the team's SCIM settings"))

@@ -83,6 +83,12 @@ type Config struct {
 	// ActivityQueue is how many activity records may wait in memory for
 	// the writer (default DefaultActivityQueue); more are dropped.
 	ActivityQueue int
+	// ActivityReadSample is how many successful reads (GET, HEAD,
+	// .search) per second and API key are recorded in detail (default
+	// DefaultActivityReadSample, in bursts of four times that); every
+	// other one is counted in the traffic figures only. Writes and
+	// failures are always recorded. Negative records every read.
+	ActivityReadSample float64
 }
 
 // Service runs the SCIM use cases against one store. It is safe for
@@ -93,6 +99,7 @@ type Service struct {
 	log      *slog.Logger
 	pages    *pageCache
 	touched  *touchMemo
+	keys     *keyCache
 	cursors  cursorSealer
 	activity *activityLog
 }
@@ -143,6 +150,7 @@ func New(st store.Store, cfg Config) *Service {
 		log:      cfg.Logger,
 		pages:    newPageCache(pageCacheSize, pageCacheTTL),
 		touched:  newTouchMemo(),
+		keys:     newKeyCache(),
 		cursors:  cursorSealer{key: secret},
 		activity: newActivityLog(cfg),
 	}

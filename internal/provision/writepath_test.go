@@ -9,10 +9,11 @@ import (
 	"github.com/rosterhq/roster/internal/provision"
 )
 
-// TestAuthenticateNotCached: a key that worked is refused on the very next
-// request once it is revoked, and a team's key once SCIM is switched off
-// (authentication reads the key and its team on every request).
-func TestAuthenticateNotCached(t *testing.T) {
+// TestAuthenticateSeesChanges: a key that worked (and so is in the key
+// cache) is refused on the very next request once it is revoked, and a
+// team's key once SCIM is switched off (each change moves the
+// authentication epoch, which every request reads).
+func TestAuthenticateSeesChanges(t *testing.T) {
 	run(t, func(f *fixture) {
 		t := f.t
 		key := f.e.NewKey(f.e.Team.ID)

@@ -41,9 +41,12 @@ type AdminReader interface {
 	// (statuses with no member are absent).
 	MemberCounts(ctx context.Context, teamID string) (map[core.MemberStatus]int, error)
 	// ActivityCounts counts a team's SCIM requests, and those with status
-	// >= 400, in the consecutive time buckets [bounds[i], bounds[i+1]); it
-	// returns len(bounds)-1 buckets. bounds must ascend strictly and hold 2
-	// to MaxActivityBuckets+1 times, or the call is KindInvalid.
+	// >= 400, in the consecutive time buckets [bounds[i], bounds[i+1]),
+	// from the per-minute traffic (AddActivityTraffic): a minute counts in
+	// the bucket that holds its start, so buckets bounded on minutes are
+	// exact. It returns len(bounds)-1 buckets. bounds must ascend strictly
+	// and hold 2 to MaxActivityBuckets+1 times, or the call is
+	// KindInvalid.
 	ActivityCounts(ctx context.Context, teamID string, bounds []time.Time) ([]ActivityBucket, error)
 	// LastSuccess returns, for each of the listed keys of a team that has
 	// one, the most recent of its SCIM requests with a 2xx status.
@@ -86,8 +89,24 @@ type AdminTx interface {
 	// several teams; each record carries its TeamID).
 	AppendActivity(ctx context.Context, as []core.Activity) error
 	// PruneActivity deletes a team's activity older than before, and beyond
-	// the newest keep records; it returns how many it deleted.
+	// the newest keep records, and its traffic counts of the minutes over
+	// by before; it returns how many activity records it deleted.
 	PruneActivity(ctx context.Context, teamID string, before time.Time, keep int) (int, error)
+	// AddActivityTraffic adds SCIM request counts to teams' per-minute
+	// traffic (what ActivityCounts sums), creating a minute's row when it
+	// has none. Each item's Minute is truncated to its minute.
+	AddActivityTraffic(ctx context.Context, ts []ActivityTraffic) error
+}
+
+// ActivityTraffic is the SCIM traffic of one team in one minute.
+type ActivityTraffic struct {
+	TeamID string
+	// Minute is the start of the minute (a time within it is truncated).
+	Minute time.Time
+	// Requests counts every authenticated SCIM request of the team (as
+	// the activity log records them, whether or not it kept the details);
+	// Failures those answered with status 400 or above.
+	Requests, Failures int
 }
 
 // AuditQuery selects audit events. Empty fields do not filter.

@@ -51,6 +51,14 @@ type Reader interface {
 	// An unknown prefix is KindNotFound; a key whose team row is missing
 	// comes with a zero Team. Like KeyByPrefix it is not scoped by team.
 	KeyWithTeam(ctx context.Context, prefix string) (core.APIKey, core.Team, error)
+	// AuthEpoch returns the authentication epoch: a number that moves (in
+	// the writing transaction) whenever a key is created, revoked or
+	// deleted or a team is updated — every change that can change what
+	// KeyWithTeam returns but a key's last use — through any process or
+	// instance on the database. A KeyWithTeam result read while the epoch
+	// was e is still current while AuthEpoch returns e. It reads no team
+	// data (one row, no team).
+	AuthEpoch(ctx context.Context) (int64, error)
 	// Keys returns a team's keys of a kind, newest first.
 	Keys(ctx context.Context, teamID string, kind core.KeyKind) ([]core.APIKey, error)
 

@@ -55,8 +55,8 @@ func TestSearchPlans(t *testing.T) {
 	// The statements MemberCounts, ActivityCounts and LastSuccess run.
 	cases = append(cases,
 		tc{"member count", "SELECT COUNT(*) FROM members WHERE team_id = ?1 AND status = ?2", []any{teamID, "invited"}, []string{"COVERING INDEX members_status (team_id=? AND status=?)"}},
-		tc{"activity counts", "SELECT 0, COUNT(*), COALESCE(SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END), 0) FROM scim_activity WHERE team_id = ?1 AND at >= ?2 AND at < ?3",
-			[]any{teamID, "a", "c"}, []string{"COVERING INDEX scim_activity_at_status (team_id=? AND at>? AND at<?)"}},
+		tc{"activity counts", "SELECT 0, CAST(COALESCE(SUM(requests), 0) AS BIGINT), CAST(COALESCE(SUM(failures), 0) AS BIGINT) FROM scim_traffic WHERE team_id = ?1 AND minute >= ?2 AND minute < ?3",
+			[]any{teamID, "a", "c"}, []string{"SEARCH scim_traffic USING PRIMARY KEY (team_id=? AND minute>? AND minute<?)"}},
 		tc{"last success", "SELECT id FROM scim_activity WHERE team_id = ?1 AND key_id = ?2 AND status / 100 = 2 ORDER BY id DESC LIMIT 1",
 			[]any{teamID, "k"}, []string{"scim_activity_key_success (team_id=? AND key_id=?)"}},
 	)

@@ -113,5 +113,48 @@ func (t *Tx) PruneActivity(ctx context.Context, teamID string, before time.Time,
 	}
 	b.SQL(") ORDER BY id LIMIT ").Arg(PruneActivityBatch).SQL(")")
 	n, err := t.exec(ctx, b)
-	return int(n), t.wrapErr("prune activity", err)
+	if err != nil {
+		return 0, t.wrapErr("prune activity", err)
+	}
+	if !before.IsZero() {
+		// At most the minutes since the last prune: a few rows.
+		tb := NewBuilder(t.d).SQL("DELETE FROM scim_traffic WHERE team_id = ").Arg(teamID).
+			SQL(" AND minute < ").Arg(t.timeArg(before.Truncate(time.Minute)))
+		if _, err := t.exec(ctx, tb); err != nil {
+			return 0, t.wrapErr("prune traffic", err)
+		}
+	}
+	return int(n), nil
+}
+
+// trafficInsertRows is how many minutes one upsert of AddActivityTraffic
+// carries.
+const trafficInsertRows = 200
+
+// AddActivityTraffic implements store.AdminTx: multi-row upserts that add
+// to the minutes already counted.
+func (t *Tx) AddActivityTraffic(ctx context.Context, ts []store.ActivityTraffic) error {
+	for _, x := range ts {
+		if x.TeamID == "" || x.Requests < 0 || x.Failures < 0 || x.Failures > x.Requests {
+			return invalid("invalidValue", "a traffic count needs a team and 0 <= failures <= requests")
+		}
+	}
+	for len(ts) > 0 {
+		chunk := ts[:min(len(ts), trafficInsertRows)]
+		ts = ts[len(chunk):]
+		b := NewBuilder(t.d).SQL("INSERT INTO scim_traffic (team_id, minute, requests, failures) VALUES ")
+		for i, x := range chunk {
+			if i > 0 {
+				b.SQL(", ")
+			}
+			b.SQL("(").Arg(x.TeamID).SQL(", ").Arg(t.timeArg(x.Minute.UTC().Truncate(time.Minute))).SQL(", ").
+				Arg(x.Requests).SQL(", ").Arg(x.Failures).SQL(")")
+		}
+		b.SQL(" ON CONFLICT (team_id, minute) DO UPDATE SET requests = scim_traffic.requests + excluded.requests," +
+			" failures = scim_traffic.failures + excluded.failures")
+		if _, err := t.exec(ctx, b); err != nil {
+			return t.wrapErr("add traffic", err)
+		}
+	}
+	return nil
 }

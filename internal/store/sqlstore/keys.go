@@ -83,6 +83,25 @@ func (s *base) KeyWithTeam(ctx context.Context, prefix string) (core.APIKey, cor
 	return k, t, nil
 }
 
+// authEpochSelect reads the epoch; no row is 0.
+const authEpochSelect = "SELECT COALESCE((SELECT n FROM auth_epoch WHERE id = 1), 0)"
+
+// AuthEpoch implements store.Reader.
+func (s *base) AuthEpoch(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.q.QueryRowContext(ctx, authEpochSelect).Scan(&n); err != nil {
+		return 0, s.wrapErr("auth epoch", err)
+	}
+	return n, nil
+}
+
+// moveAuthEpoch moves the authentication epoch in the transaction of a
+// write that can change a key check (see store.Reader.AuthEpoch).
+func (t *Tx) moveAuthEpoch(ctx context.Context) error {
+	_, err := t.q.ExecContext(ctx, "INSERT INTO auth_epoch (id, n) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET n = auth_epoch.n + 1")
+	return t.wrapErr("auth epoch", err)
+}
+
 // Keys implements store.Reader.
 func (s *base) Keys(ctx context.Context, teamID string, kind core.KeyKind) ([]core.APIKey, error) {
 	b := NewBuilder(s.d).SQL(keySelect + " WHERE k.team_id = ").Arg(teamID).
@@ -125,7 +144,15 @@ func (t *Tx) RevokeAccountKeys(ctx context.Context, teamID, accountID string, at
 		SQL(" WHERE team_id = ").Arg(teamID).SQL(" AND kind = ").Arg(string(core.KeyPersonal)).SQL(" AND revoked_at IS NULL").
 		SQL(" AND id IN (SELECT key_id FROM key_accounts WHERE team_id = ").Arg(teamID).SQL(" AND account_id = ").Arg(accountID).SQL(")")
 	n, err := t.exec(ctx, b)
-	return int(n), t.wrapErr("revoke account keys", err)
+	if err != nil {
+		return 0, t.wrapErr("revoke account keys", err)
+	}
+	if n > 0 {
+		if err := t.moveAuthEpoch(ctx); err != nil {
+			return 0, err
+		}
+	}
+	return int(n), nil
 }
 
 // DeleteKey implements store.AdminTx; a key of another team, or none, is
@@ -141,7 +168,7 @@ func (t *Tx) DeleteKey(ctx context.Context, teamID, id string) error {
 	if n == 0 {
 		return notFound("key")
 	}
-	return nil
+	return t.moveAuthEpoch(ctx)
 }
 
 // CreateKey implements store.Tx. A prefix in use by any team is
@@ -156,6 +183,9 @@ func (t *Tx) CreateKey(ctx context.Context, k core.APIKey) error {
 		Arg(t.nullTimeArg(k.ExpiresAt)).SQL(", ").Arg(t.nullTimeArg(k.RevokedAt)).SQL(", ").Arg(t.nullTimeArg(k.LastUsed)).SQL(")")
 	if _, err := t.exec(ctx, b); err != nil {
 		return t.writeErr("create key", "team", err)
+	}
+	if err := t.moveAuthEpoch(ctx); err != nil {
+		return err
 	}
 	if k.AccountID == "" {
 		return nil
@@ -180,7 +210,7 @@ func (t *Tx) RevokeKey(ctx context.Context, teamID, id string, at time.Time) err
 	if n == 0 {
 		return notFound("key")
 	}
-	return nil
+	return t.moveAuthEpoch(ctx)
 }
 
 // TouchKey implements store.Tx. Like KeyByPrefix, whose result it

@@ -73,7 +73,7 @@ func (t *Tx) CreateTeam(ctx context.Context, tm core.Team) error {
 }
 
 // UpdateTeam implements store.Tx: it sets the name, the SCIM switch and
-// UpdatedAt.
+// UpdatedAt, and moves the authentication epoch.
 func (t *Tx) UpdateTeam(ctx context.Context, tm core.Team) error {
 	b := NewBuilder(t.d).SQL("UPDATE teams SET name = ").Arg(tm.Name).
 		SQL(", scim_enabled = ").Arg(tm.SCIMEnabled).
@@ -86,7 +86,7 @@ func (t *Tx) UpdateTeam(ctx context.Context, tm core.Team) error {
 	if n == 0 {
 		return notFound("team")
 	}
-	return nil
+	return t.moveAuthEpoch(ctx)
 }
 
 // addTeamCount adds delta to one of a team's counters ("member_count" or

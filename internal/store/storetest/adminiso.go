@@ -17,6 +17,7 @@ type adminState struct {
 	Audit       []core.AuditEvent
 	Changes     []core.Change
 	Activity    []core.Activity
+	Traffic     []store.ActivityBucket
 }
 
 // snapshotAdmin reads a team's admin state; members name the accounts
@@ -45,6 +46,11 @@ func snapshotAdmin(ctx context.Context, t *testing.T, r store.Reader, teamID str
 	}
 	if st.Activity, err = r.Activity(ctx, teamID, store.ActivityQuery{Limit: 1000}); err != nil {
 		fail("Activity", err)
+	}
+	// The traffic of every minute the fixtures can name, in one bucket.
+	wide := []time.Time{time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)}
+	if st.Traffic, err = r.ActivityCounts(ctx, teamID, wide); err != nil {
+		fail("ActivityCounts", err)
 	}
 	return st
 }
@@ -137,6 +143,9 @@ func (e *env) adminFixtures(t *testing.T, a, b core.Team, a1, a2, b1 core.Member
 			if err := tx.AppendChange(ctx, c); err != nil {
 				return err
 			}
+		}
+		if err := tx.AddActivityTraffic(ctx, []store.ActivityTraffic{{TeamID: a.ID, Minute: e.now(), Requests: 2, Failures: 1}, {TeamID: b.ID, Minute: e.now(), Requests: 1}}); err != nil {
+			return err
 		}
 		return tx.AppendActivity(ctx, []core.Activity{e.newActivity(a.ID, ka.ID, 200), e.newActivity(a.ID, ka.ID, 500), f.activityB})
 	})
@@ -322,6 +331,11 @@ func (e *env) adminProbes(f adminFix, unknown string, commit func(t *testing.T, 
 		{method: "AppendActivity", name: "a batch for B", changesB: true, write: func(t *testing.T) {
 			checkOK(t, "AppendActivity", commit(t, "AppendActivity", func(tx store.Tx) error {
 				return tx.AppendActivity(ctx, []core.Activity{e.newActivity(b.ID, "", 200), e.newActivity(b.ID, "", 404)})
+			}))
+		}},
+		{method: "AddActivityTraffic", name: "into B", changesB: true, write: func(t *testing.T) {
+			checkOK(t, "AddActivityTraffic", commit(t, "AddActivityTraffic", func(tx store.Tx) error {
+				return tx.AddActivityTraffic(ctx, []store.ActivityTraffic{{TeamID: b.ID, Minute: e.now(), Requests: 5, Failures: 2}})
 			}))
 		}},
 		{method: "PruneActivity", name: "all of B's", changesB: true, write: func(t *testing.T) {

@@ -337,7 +337,20 @@ func testActivityCounts(t *testing.T, e *env, a, b core.Team) {
 			}
 		}
 	}
-	e.tx(t, "AppendActivity", func(tx store.Tx) error { return tx.AppendActivity(ctx, acts) })
+	// The counts come from the per-minute traffic: each record counted in
+	// its own call, so that minutes with several records sum.
+	e.tx(t, "AppendActivity and AddActivityTraffic", func(tx store.Tx) error {
+		for _, x := range acts {
+			failed := 0
+			if x.Status >= 400 {
+				failed = 1
+			}
+			if err := tx.AddActivityTraffic(ctx, []store.ActivityTraffic{{TeamID: x.TeamID, Minute: x.At, Requests: 1, Failures: failed}}); err != nil {
+				return err
+			}
+		}
+		return tx.AppendActivity(ctx, acts)
+	})
 
 	bounds := []time.Time{base, base.Add(time.Hour), base.Add(2 * time.Hour), base.Add(3 * time.Hour), base.Add(4 * time.Hour)}
 	got, err := e.s.ActivityCounts(ctx, a.ID, bounds)
@@ -355,6 +368,11 @@ func testActivityCounts(t *testing.T, e *env, a, b core.Team) {
 	got, err = e.s.ActivityCounts(ctx, b.ID, bounds)
 	if checkOK(t, "ActivityCounts(B)", err) && (len(got) != 4 || got[0].Requests != 2 || got[0].Failures != 1 || got[1].Requests != 0) {
 		t.Errorf("ActivityCounts(B) = %+v, want only B's two records in bucket 0", got)
+	}
+	// Bad traffic is refused; a prune drops the minutes before its time.
+	for _, bad := range []store.ActivityTraffic{{Minute: base, Requests: 1}, {TeamID: a.ID, Minute: base, Requests: 1, Failures: 2}, {TeamID: a.ID, Minute: base, Requests: -1}} {
+		err := e.s.InTx(ctx, func(tx store.Tx) error { return tx.AddActivityTraffic(ctx, []store.ActivityTraffic{bad}) })
+		checkErr(t, fmt.Sprintf("AddActivityTraffic(%+v)", bad), err, core.KindInvalid, "")
 	}
 	for _, bad := range [][]time.Time{nil, {base}, {base, base}, {base.Add(time.Hour), base}, make([]time.Time, store.MaxActivityBuckets+2)} {
 		_, err := e.s.ActivityCounts(ctx, a.ID, bad)
@@ -375,6 +393,21 @@ func testActivityCounts(t *testing.T, e *env, a, b core.Team) {
 	last, err = e.s.LastSuccess(ctx, b.ID, []string{"k2", "kb"})
 	if checkOK(t, "LastSuccess(B)", err) && len(last) != 0 {
 		t.Errorf("LastSuccess(B, A's key, B's failing key) = %v, want none", last)
+	}
+	e.tx(t, "PruneActivity", func(tx store.Tx) error {
+		_, err := tx.PruneActivity(ctx, a.ID, base.Add(time.Hour+30*time.Second), 0)
+		return err
+	})
+	got, err = e.s.ActivityCounts(ctx, a.ID, bounds)
+	if checkOK(t, "ActivityCounts(A) after a prune", err) {
+		// Bucket 0 is gone; bucket 1's minute 01:00 was not over by the
+		// prune's time (01:00:30), so it stays.
+		want := [][2]int{{0, 0}, {2, 1}, {2, 0}, {1, 1}}
+		for i, w := range want {
+			if got[i].Requests != w[0] || got[i].Failures != w[1] {
+				t.Errorf("after the prune, bucket %d = %+v, want %d requests, %d failures", i, got[i], w[0], w[1])
+			}
+		}
 	}
 }
 

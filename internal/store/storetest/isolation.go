@@ -272,6 +272,11 @@ func testIsolation(t *testing.T, e *env) {
 				}
 			}
 		}},
+		{method: "AuthEpoch", name: "AuthEpoch (takes no team, returns a number and no team data)", read: func(t *testing.T, r store.Reader) {
+			if _, err := r.AuthEpoch(ctx); err != nil {
+				t.Errorf("AuthEpoch: %v", err)
+			}
+		}},
 		{method: "MemberGroups", name: "MemberGroups(B, A's member)", read: func(t *testing.T, r store.Reader) {
 			cross, err := r.MemberGroups(ctx, b.ID, a1.ID)
 			unk, uerr := r.MemberGroups(ctx, b.ID, unknown)

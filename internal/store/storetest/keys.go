@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -241,4 +242,75 @@ func testDomains(t *testing.T, e *env) {
 			t.Errorf("DomainVerified(%s, %q) = %v, want %v", name, tc.domain, got, tc.want)
 		}
 	}
+}
+
+// testAuthEpoch: the authentication epoch moves with every write that can
+// change a key check — CreateKey, RevokeKey, DeleteKey, RevokeAccountKeys
+// (when it revokes something), UpdateTeam — and with nothing else: not a
+// key's last use, not a member write, not a failed write (its transaction
+// rolls back). It never moves backwards.
+func testAuthEpoch(t *testing.T, e *env) {
+	ctx, s := e.ctx, e.s
+	epoch := func(what string) int64 {
+		t.Helper()
+		n, err := s.AuthEpoch(ctx)
+		if !checkOK(t, "AuthEpoch "+what, err) {
+			t.FailNow()
+		}
+		return n
+	}
+	last := epoch("at the start")
+	moved := func(what string, want bool) {
+		t.Helper()
+		n := epoch("after " + what)
+		switch {
+		case n < last:
+			t.Errorf("AuthEpoch went back after %s: %d -> %d", what, last, n)
+		case want && n == last:
+			t.Errorf("AuthEpoch did not move after %s (still %d): a cached key check would outlive it", what, n)
+		case !want && n != last:
+			t.Errorf("AuthEpoch moved after %s (%d -> %d), which changes no key check", what, last, n)
+		}
+		last = n
+	}
+	team := e.addTeam(t, "epoch")
+	moved("CreateTeam", false)
+	k := e.addKey(t, team.ID, core.KeySCIM, "Okta")
+	moved("CreateKey", true)
+	e.tx(t, "TouchKey", func(tx store.Tx) error { return tx.TouchKey(ctx, k.ID, e.now()) })
+	moved("TouchKey", false)
+	e.addMember(t, team.ID, "epoch.member")
+	moved("CreateMember", false)
+	e.tx(t, "RevokeKey", func(tx store.Tx) error { return tx.RevokeKey(ctx, team.ID, k.ID, e.now()) })
+	moved("RevokeKey", true)
+	team.SCIMEnabled = !team.SCIMEnabled
+	e.tx(t, "UpdateTeam", func(tx store.Tx) error { return tx.UpdateTeam(ctx, team) })
+	moved("UpdateTeam", true)
+	e.tx(t, "DeleteKey", func(tx store.Tx) error { return tx.DeleteKey(ctx, team.ID, k.ID) })
+	moved("DeleteKey", true)
+	_ = s.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.RevokeKey(ctx, team.ID, e.addKeyIn(t, tx, team.ID).ID, e.now()); err != nil {
+			return err
+		}
+		return errRollback
+	})
+	moved("a rolled-back CreateKey and RevokeKey", false)
+	e.tx(t, "RevokeAccountKeys of an account with no keys", func(tx store.Tx) error {
+		_, err := tx.RevokeAccountKeys(ctx, team.ID, e.ids(), e.now())
+		return err
+	})
+	moved("RevokeAccountKeys that revoked nothing", false)
+}
+
+// errRollback makes InTx roll back on purpose.
+var errRollback = errors.New("storetest: roll back")
+
+// addKeyIn stores a new SCIM key of teamID in tx.
+func (e *env) addKeyIn(t *testing.T, tx store.Tx, teamID string) core.APIKey {
+	t.Helper()
+	k := e.newKey(t, teamID, core.KeySCIM, "rolled back")
+	if err := tx.CreateKey(e.ctx, k); err != nil {
+		t.Fatalf("CreateKey: %v", err)
+	}
+	return k
 }

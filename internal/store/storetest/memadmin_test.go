@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -20,16 +21,23 @@ type memAdmin struct {
 	changes  []core.Change
 	seq      map[string]int64
 	activity []core.Activity
+	traffic  map[trafficMinute][2]int // requests, failures
+}
+
+// trafficMinute names one team's minute of SCIM traffic.
+type trafficMinute struct {
+	team   string
+	minute time.Time
 }
 
 func newMemAdmin() memAdmin {
-	return memAdmin{sessions: map[string]core.Session{}, seq: map[string]int64{}}
+	return memAdmin{sessions: map[string]core.Session{}, seq: map[string]int64{}, traffic: map[trafficMinute][2]int{}}
 }
 
 func (a memAdmin) clone() memAdmin {
 	return memAdmin{
 		sessions: cloneMap(a.sessions), audit: slices.Clone(a.audit), changes: slices.Clone(a.changes),
-		seq: cloneMap(a.seq), activity: slices.Clone(a.activity),
+		seq: cloneMap(a.seq), activity: slices.Clone(a.activity), traffic: maps.Clone(a.traffic),
 	}
 }
 
@@ -227,6 +235,9 @@ func (x *memTx) RevokeAccountKeys(_ context.Context, teamID, accountID string, a
 			n++
 		}
 	}
+	if n > 0 {
+		x.st.epoch++
+	}
 	return n, nil
 }
 
@@ -236,6 +247,7 @@ func (x *memTx) DeleteKey(_ context.Context, teamID, id string) error {
 		return nf()
 	}
 	delete(x.st.keys, id)
+	x.st.epoch++
 	return nil
 }
 
@@ -315,5 +327,22 @@ func (x *memTx) PruneActivity(_ context.Context, teamID string, before time.Time
 		}
 		return del
 	})
+	maps.DeleteFunc(x.st.admin.traffic, func(k trafficMinute, _ [2]int) bool {
+		return k.team == teamID && !before.IsZero() && k.minute.Before(before.Truncate(time.Minute))
+	})
 	return n, nil
+}
+
+func (x *memTx) AddActivityTraffic(_ context.Context, ts []store.ActivityTraffic) error {
+	for _, t := range ts {
+		if t.TeamID == "" || t.Requests < 0 || t.Failures < 0 || t.Failures > t.Requests {
+			return core.Errorf(core.KindInvalid, "invalidValue", "bad traffic")
+		}
+	}
+	for _, t := range ts {
+		k := trafficMinute{t.TeamID, t.Minute.UTC().Truncate(time.Minute)}
+		c := x.st.admin.traffic[k]
+		x.st.admin.traffic[k] = [2]int{c[0] + t.Requests, c[1] + t.Failures}
+	}
+	return nil
 }

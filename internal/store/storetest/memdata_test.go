@@ -78,16 +78,14 @@ func (x *memTx) ActivityCounts(_ context.Context, teamID string, bounds []time.T
 		}
 		out[i].Start, out[i].End = bounds[i].UTC().Truncate(time.Microsecond), bounds[i+1].UTC().Truncate(time.Microsecond)
 	}
-	for _, a := range x.st.admin.activity {
-		if a.TeamID != teamID {
+	for k, c := range x.st.admin.traffic {
+		if k.team != teamID {
 			continue
 		}
 		for i := range out {
-			if !a.At.Before(out[i].Start) && a.At.Before(out[i].End) {
-				out[i].Requests++
-				if a.Status >= 400 {
-					out[i].Failures++
-				}
+			if !k.minute.Before(out[i].Start) && k.minute.Before(out[i].End) {
+				out[i].Requests += c[0]
+				out[i].Failures += c[1]
 				break
 			}
 		}

@@ -32,6 +32,7 @@ type memState struct {
 	keys     map[string]core.APIKey
 	domains  map[string]map[string]core.Domain
 	admin    memAdmin
+	epoch    int64 // the authentication epoch
 }
 
 func newMemStore() *memStore {
@@ -46,7 +47,7 @@ func (s *memState) clone() *memState {
 	c := &memState{
 		teams: slices.Clone(s.teams), accounts: cloneMap(s.accounts), members: map[string]core.Member{},
 		groups: map[string]core.Group{}, gm: map[string]map[string]core.GroupMember{}, keys: cloneMap(s.keys),
-		domains: map[string]map[string]core.Domain{}, admin: s.admin.clone(),
+		domains: map[string]map[string]core.Domain{}, admin: s.admin.clone(), epoch: s.epoch,
 	}
 	for k, m := range s.members {
 		m.Doc = scim.Clone(m.Doc)
@@ -111,6 +112,7 @@ func (s *memStore) KeyByPrefix(ctx context.Context, p string) (core.APIKey, erro
 func (s *memStore) KeyWithTeam(ctx context.Context, p string) (core.APIKey, core.Team, error) {
 	return s.r().KeyWithTeam(ctx, p)
 }
+func (s *memStore) AuthEpoch(ctx context.Context) (int64, error) { return s.r().AuthEpoch(ctx) }
 func (s *memStore) Keys(ctx context.Context, teamID string, kind core.KeyKind) ([]core.APIKey, error) {
 	return s.r().Keys(ctx, teamID, kind)
 }
@@ -398,6 +400,7 @@ func (x *memTx) UpdateTeam(_ context.Context, t core.Team) error {
 	for i, o := range x.st.teams {
 		if o.ID == t.ID {
 			x.st.teams[i].Name, x.st.teams[i].SCIMEnabled, x.st.teams[i].UpdatedAt = t.Name, t.SCIMEnabled, t.UpdatedAt
+			x.st.epoch++
 			return nil
 		}
 	}
@@ -593,8 +596,10 @@ func (x *memTx) CreateKey(_ context.Context, k core.APIKey) error {
 		}
 	}
 	x.st.keys[k.ID] = k
+	x.st.epoch++
 	return nil
 }
+func (x *memTx) AuthEpoch(context.Context) (int64, error) { return x.st.epoch, nil }
 func (x *memTx) RevokeKey(_ context.Context, teamID, id string, at time.Time) error {
 	k, ok := x.st.keys[id]
 	if !ok || k.TeamID != teamID {
@@ -604,6 +609,7 @@ func (x *memTx) RevokeKey(_ context.Context, teamID, id string, at time.Time) er
 		k.RevokedAt = &at
 	}
 	x.st.keys[id] = k
+	x.st.epoch++
 	return nil
 }
 func (x *memTx) TouchKey(_ context.Context, id string, at time.Time) error {

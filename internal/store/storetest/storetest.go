@@ -48,6 +48,7 @@ func suite() []subtest {
 		{"GroupMembers", testGroupMembers},
 		{"GroupMembersStreaming", testGroupMembersStreaming},
 		{"Keys", testKeys},
+		{"AuthEpoch", testAuthEpoch},
 		{"Domains", testDomains},
 		{"Sessions", testSessions},
 		{"AdminKeys", testAdminKeys},

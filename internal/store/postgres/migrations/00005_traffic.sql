@@ -1,0 +1,24 @@
+-- SCIM traffic per team and minute: every authenticated SCIM request is
+-- counted here (the dashboard's hourly and daily figures), while the
+-- activity log (scim_activity) keeps the request details — of every
+-- write and failure, and of a sample of the successful reads. Counting is
+-- one upsert per team and minute per activity batch, not a row per
+-- request, and the counts are exact for the whole retention period,
+-- however many requests the activity log keeps. DDL only; the backfill is
+-- 00006.
+
+-- +goose Up
+CREATE TABLE IF NOT EXISTS scim_traffic (
+    team_id  TEXT COLLATE "C" NOT NULL,
+    minute   TIMESTAMPTZ NOT NULL, -- the minute's start
+    requests BIGINT NOT NULL,
+    failures BIGINT NOT NULL, -- requests answered with status 400 or above
+    CONSTRAINT scim_traffic_pkey PRIMARY KEY (team_id, minute)
+);
+
+-- The activity log's (team_id, at, status) index served only the counts.
+DROP INDEX IF EXISTS scim_activity_at_status;
+
+-- +goose Down
+CREATE INDEX IF NOT EXISTS scim_activity_at_status ON scim_activity (team_id, at, status);
+DROP TABLE IF EXISTS scim_traffic;
