@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -83,6 +84,13 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	cfg.db = *db
 	if cfg.secret == "" {
 		cfg.secret = getenv("ROSTER_SECRET")
+	}
+	if getenv("GOGC") == "" {
+		// The live heap is small (tens of MB) and nearly all garbage is
+		// per request: collecting at 5x the live heap instead of 2x cuts
+		// the collector's share of a lookup's CPU by about two thirds and
+		// keeps the resident set well under 200 MB (docs/performance.md).
+		debug.SetGCPercent(400)
 	}
 	logger, err := newLogger(cfg.logFormat, stderr)
 	if err != nil {
