@@ -6,8 +6,9 @@ import (
 	"testing"
 )
 
-// TestPragmas: the writer runs WAL with synchronous=FULL, foreign keys and
-// a busy timeout, alone; the readers are query-only.
+// TestPragmas: the writer runs WAL with synchronous=FULL, foreign keys, a
+// busy timeout, an in-memory temp store and a 32 MiB page cache, alone;
+// the readers are query-only with 16 MiB page caches.
 func TestPragmas(t *testing.T) {
 	ctx := context.Background()
 	s := openTemp(t)
@@ -28,6 +29,10 @@ func TestPragmas(t *testing.T) {
 		{s.write, "foreign_keys", "1"},
 		{s.write, "busy_timeout", "10000"},
 		{s.write, "query_only", "0"},
+		{s.write, "temp_store", "2"}, // MEMORY
+		{s.write, "cache_size", "-32768"},
+		{s.read, "temp_store", "2"},
+		{s.read, "cache_size", "-16384"},
 		{s.read, "journal_mode", "wal"},
 		{s.read, "foreign_keys", "1"},
 		{s.read, "busy_timeout", "10000"},

