@@ -41,6 +41,12 @@ var plainCases = []string{
 	``,
 	`   `,
 	`{"members":[` + strings.Repeat(`{"value":"0123456789"},`, 400) + `{"value":"x"}]}`,
+	`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ann@acme.test","password":"Sup3rS3cret!","emails":[{"value":"ann@acme.test"}]}`,
+	`{"Operations":[{"op":"replace","Path":"PASSWORD","value":{"x":[1,2]}},{"op":"add","path":"members","value":[{"value":"id1"}]}]}`,
+	`{"a":{"password":[{"deep":{"value":1}}],"b":{}},"path":"password","value":"top"}`,
+	`[{"password":null},{"Password":true},{"passWord":-1.5e3}]`,
+	`{"path":"pass\\word","value":"x"}`,
+	`{"pa\"th":"password","value":"x"}`,
 	`{"names":[` + strings.Repeat(`"ééééééé",`, 700) + `"é"]}`,
 }
 
@@ -64,10 +70,22 @@ func TestPlainJSONMatchesTokenPath(t *testing.T) {
 	if taken < 12*3 {
 		t.Errorf("fast path taken %d times, want at least 36 (the plain bodies)", taken)
 	}
-	// Bodies with something to redact must never take the fast path.
-	for _, in := range []string{`{"PassWord":"s3cret"}`, `{"pass\u0077ord":"s3cret"}`, `{"paſſword":"x"}`, `{"n":"rsK_ab"}`, `{"n":"rsk_ab"}`, `{"n":"bEaReR x"}`} {
+	// Bodies with a token, or a password spelled with an escape or a
+	// letter that folds to ASCII, never take the fast path.
+	for _, in := range []string{`{"pass\u0077ord":"s3cret"}`, `{"paſſword":"x"}`, `{"n":"rsK_ab"}`, `{"n":"rsk_ab"}`, `{"n":"bEaReR x"}`} {
 		if _, ok := plainJSON([]byte(in), activityBodyLimit); ok {
 			t.Errorf("plainJSON took %q", in)
+		}
+	}
+	// An IdP's create and a PATCH of the password take it, redacted.
+	for in, want := range map[string]string{
+		`{"userName":"ann","PassWord":"s3cret","n":1}`:                                                        `{"userName":"ann","PassWord":"[redacted]","n":1}`,
+		`{"Operations":[{"value":{"a":[{"b":1}]},"op":"replace","path":"urn:x:User:password"},{"value":"keep"}]}`: `{"Operations":[{"value":"[redacted]","op":"replace","path":"urn:x:User:password"},{"value":"keep"}]}`,
+		`{"password":{"nested":[1,{"x":"y"}]},"after":{"value":"v"}}`:                                         `{"password":"[redacted]","after":{"value":"v"}}`,
+	} {
+		got, ok := plainJSON([]byte(in), activityBodyLimit)
+		if !ok || got != want {
+			t.Errorf("plainJSON(%s) = %q, %v; want %q", in, got, ok, want)
 		}
 	}
 }
