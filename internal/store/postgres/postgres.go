@@ -101,10 +101,11 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if err := migrate(ctx, db); err != nil {
 		return nil, errors.Join(err, closeAll())
 	}
+	pg := sqlstore.SQLDB(db)
 	s := sqlstore.New(sqlstore.Config{
 		Dialect:     dialect{},
-		Read:        db,
-		Write:       db,
+		Read:        pg,
+		Write:       pg,
 		ReadTx:      &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead},
 		Retryable:   retryable,
 		MaxAttempts: cfg.maxAttempts,

@@ -1,6 +1,8 @@
 // Package sqlite is Roster's embedded storage backend: a store.Store on
-// SQLite through github.com/ncruces/go-sqlite3 (pure Go, no cgo), using its
-// database/sql driver and the shared SQL of internal/store/sqlstore.
+// SQLite through github.com/ncruces/go-sqlite3 (pure Go, no cgo), with the
+// shared SQL of internal/store/sqlstore run on a pool of the package's own
+// connections (raw.go; the database/sql driver only migrates and backs
+// up).
 //
 // Durability and concurrency: the database runs in WAL mode with
 // synchronous=FULL (a commit is on disk when InTx returns), foreign keys

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"testing"
 )
 
@@ -12,7 +11,7 @@ import (
 func TestPragmas(t *testing.T) {
 	ctx := context.Background()
 	s := openTemp(t)
-	pragma := func(db *sql.DB, name string) string {
+	pragma := func(db *rawDB, name string) string {
 		t.Helper()
 		var v string
 		if err := db.QueryRowContext(ctx, "PRAGMA "+name).Scan(&v); err != nil {
@@ -21,7 +20,7 @@ func TestPragmas(t *testing.T) {
 		return v
 	}
 	for _, tc := range []struct {
-		db         *sql.DB
+		db         *rawDB
 		name, want string
 	}{
 		{s.write, "journal_mode", "wal"},
@@ -42,7 +41,7 @@ func TestPragmas(t *testing.T) {
 			t.Errorf("PRAGMA %s = %s, want %s", tc.name, got, tc.want)
 		}
 	}
-	if n := s.write.Stats().MaxOpenConnections; n != 1 {
+	if n := cap(s.write.slots); n != 1 {
 		t.Errorf("writer pool allows %d connections, want 1", n)
 	}
 }

@@ -27,7 +27,7 @@ var migrations embed.FS
 // Store is a store.Store on one SQLite database file.
 type Store struct {
 	*sqlstore.Store
-	write, read *sql.DB // the writer connection and the reader pool
+	write, read *rawDB // the writer connection and the reader pool
 }
 
 var _ store.Store = (*Store)(nil)
@@ -89,29 +89,49 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	busy := "busy_timeout(" + strconv.FormatInt(cfg.busyTimeout.Milliseconds(), 10) + ")"
 
-	write, err := openWriter(ctx, path, busy, cfg.busyTimeout)
+	// Set up with database/sql (WAL, migrations, statistics), then serve
+	// from raw connections (raw.go).
+	setup, err := openWriter(ctx, path, busy, cfg.busyTimeout)
 	if err != nil {
 		return nil, err
 	}
-
+	if err := setup.Close(); err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	opener := func(pragmas ...string) func(context.Context) (*sqlite3.Conn, error) {
+		name := dsn(path, url.Values{"_pragma": append([]string{busy, "foreign_keys(on)", "temp_store(memory)"}, pragmas...)})
+		return func(ctx context.Context) (*sqlite3.Conn, error) {
+			c, err := sqlite3.OpenContext(ctx, name)
+			if err != nil {
+				return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+			}
+			if err := registerFunctions(c); err != nil {
+				_ = c.Close() //nolint:errcheck // the registration error says more
+				return nil, err
+			}
+			return c, nil
+		}
+	}
+	// One writer, every transaction BEGIN IMMEDIATE. temp_store=memory
+	// keeps the savepoint journal of each group-commit call in memory (on
+	// a temporary file, every page a call first changed was a pwrite: a
+	// third of a create's writer time), and the 32 MiB page cache the
+	// upper levels of the members indexes.
+	write := newRawDB(1, "BEGIN IMMEDIATE", opener("synchronous(full)", "cache_size(-32768)"))
 	// The readers: query-only connections beside the writer (WAL), each
 	// with a 16 MiB page cache: with SQLite's default 2 MiB, a lookup's
 	// index and row pages were read from the file (a pread each) on a
 	// 10k-user database already; 16 MiB holds the upper B-tree levels of
 	// a million users' indexes and cut a lookup's CPU by about a tenth.
-	read, err := driver.Open(dsn(path, url.Values{
-		"_pragma": {busy, "foreign_keys(on)", "query_only(on)", "temp_store(memory)", "cache_size(-16384)"},
-	}), registerFunctions)
-	if err != nil {
-		write.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	read := newRawDB(cfg.readers, "BEGIN", opener("query_only(on)", "cache_size(-16384)"))
+	closeAll := func() error { return errors.Join(read.Close(), write.Close()) }
+	if err := write.PingContext(ctx); err != nil {
+		_ = closeAll()
+		return nil, err
 	}
-	read.SetMaxOpenConns(cfg.readers)
-	read.SetMaxIdleConns(cfg.readers)
 	if err := read.PingContext(ctx); err != nil {
-		read.Close()
-		write.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		_ = closeAll()
+		return nil, err
 	}
 
 	s := sqlstore.New(sqlstore.Config{
@@ -121,13 +141,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		ReadTx:  &sql.TxOptions{ReadOnly: true},
 		// Concurrent writes share one transaction and one fsync.
 		GroupCommit: cfg.groupCommit,
-		// Hot reads are parsed and planned once per connection.
-		StmtCache: 512,
 		// An UPDATE sets only the columns that change (index entries).
 		SparseUpdates: true,
-		Close: func() error {
-			return errors.Join(read.Close(), write.Close())
-		},
+		Close:         closeAll,
 	})
 	return &Store{Store: s, write: write, read: read}, nil
 }
@@ -154,14 +170,9 @@ func openWriter(ctx context.Context, path, busy string, timeout time.Duration) (
 
 // setupWriter is one attempt of openWriter.
 func setupWriter(ctx context.Context, path, busy string) (*sql.DB, error) {
-	// One connection, every transaction BEGIN IMMEDIATE. temp_store=memory
-	// keeps the savepoint journal of each group-commit call in memory (on
-	// a temporary file, every page a call first changed was a pwrite: a
-	// third of a create's writer time), and the 32 MiB page cache the
-	// upper levels of the members indexes.
 	write, err := driver.Open(dsn(path, url.Values{
 		"_txlock": {"immediate"},
-		"_pragma": {busy, "journal_mode(wal)", "synchronous(full)", "foreign_keys(on)", "temp_store(memory)", "cache_size(-32768)"},
+		"_pragma": {busy, "journal_mode(wal)", "synchronous(full)", "foreign_keys(on)"},
 	}), registerFunctions)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)

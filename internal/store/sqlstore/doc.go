@@ -1,5 +1,6 @@
 // Package sqlstore is the part of Roster's two SQL storage backends that
-// they share over database/sql: the Reader and Tx methods of package store,
+// they share: the Reader and Tx methods of package store, run on a DB
+// (database/sql for PostgreSQL, SQLite's own connections for SQLite),
 // the compilation of SCIM filters and sort orders to SQL, document
 // encoding, and the mapping of constraint violations to *core.Error.
 //

@@ -130,7 +130,7 @@ func (c *committer) run(batch []*txReq) {
 	}
 	// Statements run on a detached context: cancelling one caller must not
 	// interrupt the connection, which would roll back its neighbours.
-	q := detached{tx: sqlTx, c: s.wstmts}
+	q := detached{tx: sqlTx}
 	var fatal error
 	for i := 0; i < len(batch); i++ {
 		r := batch[i]
@@ -227,49 +227,23 @@ func finish(batch []*txReq, err error) {
 }
 
 // detached runs statements on a transaction with contexts whose
-// cancellation is ignored (their values are kept). With a statement cache
-// (c, over the writer connection) a statement whose text was seen before
-// runs prepared: the writer's critical section then skips SQLite's parse
-// and plan, which was a fifth of its CPU. A new text runs unprepared and
-// is prepared on the writer connection when the batch has released it.
+// cancellation is ignored (their values are kept): cancelling one caller
+// must not interrupt the connection, which would roll back its
+// neighbours. Statements are prepared once per connection by the
+// backend (SQLite's connections keep theirs), so the writer's critical
+// section skips SQLite's parse and plan.
 type detached struct {
-	tx *sql.Tx
-	c  *stmtCache // nil: nothing is prepared
-}
-
-// stmt returns the transaction's view of the cached statement for query,
-// or nil.
-func (d detached) stmt(ctx context.Context, query string) *sql.Stmt {
-	if d.c == nil {
-		return nil
-	}
-	st := d.c.cached(query)
-	if st == nil {
-		return nil
-	}
-	return d.tx.StmtContext(ctx, st) //nolint:sqlclosecheck // closed with the transaction
+	tx DBTx
 }
 
 func (d detached) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	ctx = context.WithoutCancel(ctx)
-	if st := d.stmt(ctx, query); st != nil { //nolint:sqlclosecheck // a transaction's statement: closed with the transaction
-		return st.ExecContext(ctx, args...)
-	}
-	return d.tx.ExecContext(ctx, query, args...)
+	return d.tx.ExecContext(context.WithoutCancel(ctx), query, args...)
 }
 
-func (d detached) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	ctx = context.WithoutCancel(ctx)
-	if st := d.stmt(ctx, query); st != nil { //nolint:sqlclosecheck // a transaction's statement: closed with the transaction
-		return st.QueryContext(ctx, args...)
-	}
-	return d.tx.QueryContext(ctx, query, args...)
+func (d detached) QueryContext(ctx context.Context, query string, args ...any) (Rows, error) {
+	return d.tx.QueryContext(context.WithoutCancel(ctx), query, args...)
 }
 
-func (d detached) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	ctx = context.WithoutCancel(ctx)
-	if st := d.stmt(ctx, query); st != nil { //nolint:sqlclosecheck // a transaction's statement: closed with the transaction
-		return st.QueryRowContext(ctx, args...)
-	}
-	return d.tx.QueryRowContext(ctx, query, args...)
+func (d detached) QueryRowContext(ctx context.Context, query string, args ...any) Row {
+	return d.tx.QueryRowContext(context.WithoutCancel(ctx), query, args...)
 }

@@ -55,7 +55,7 @@ func (s *base) Group(ctx context.Context, teamID, id string) (core.Group, error)
 // Groups implements store.Reader.
 func (s *base) Groups(ctx context.Context, teamID string, q store.Query) (store.Page[core.Group], error) {
 	var page store.Page[core.Group]
-	total, err := s.list(ctx, groupsList(), teamID, q, func(rows *sql.Rows) error {
+	total, err := s.list(ctx, groupsList(), teamID, q, func(rows Rows) error {
 		g, err := scanGroup(rows)
 		if err != nil {
 			return err

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"strconv"
 
 	"github.com/rosterhq/roster/internal/scim"
@@ -27,7 +26,7 @@ import (
 // transaction around both are not needed. A full page is dropped (reset
 // empties what scan collected) and read again with the total in one
 // snapshot, as any other page.
-func (s *base) list(ctx context.Context, res *resource, teamID string, q store.Query, scan func(*sql.Rows) error, reset func()) (int, error) {
+func (s *base) list(ctx context.Context, res *resource, teamID string, q store.Query, scan func(Rows) error, reset func()) (int, error) {
 	switch {
 	case q.Offset < 0:
 		return 0, invalid("invalidValue", "the offset must not be negative")
@@ -73,7 +72,7 @@ func (s *base) list(ctx context.Context, res *resource, teamID string, q store.Q
 	if needTotal && needItems && q.Filter != nil && q.Offset == 0 && q.After == "" {
 		n := 0
 		counted := scan
-		scan = func(rows *sql.Rows) error { n++; return counted(rows) }
+		scan = func(rows Rows) error { n++; return counted(rows) }
 		needTotal = false
 		if err := run(s.q); err != nil {
 			return 0, err

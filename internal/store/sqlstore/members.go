@@ -110,7 +110,7 @@ func (s *base) MemberByAccount(ctx context.Context, accountID string) (core.Memb
 // Members implements store.Reader.
 func (s *base) Members(ctx context.Context, teamID string, q store.Query) (store.Page[core.Member], error) {
 	var page store.Page[core.Member]
-	total, err := s.list(ctx, usersList(), teamID, q, func(rows *sql.Rows) error {
+	total, err := s.list(ctx, usersList(), teamID, q, func(rows Rows) error {
 		m, err := scanMember(rows)
 		if err != nil {
 			return err

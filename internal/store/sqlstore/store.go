@@ -11,24 +11,16 @@ import (
 	"github.com/rosterhq/roster/internal/store"
 )
 
-// Querier is what the Reader and Tx methods run statements on: a *sql.DB,
-// *sql.Conn or *sql.Tx.
-type Querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // Config describes a database to New.
 type Config struct {
 	// Dialect is the backend's SQL dialect.
 	Dialect Dialect
 	// Read runs reads outside transactions (SQLite: a pool of reader
 	// connections; PostgreSQL: the pool).
-	Read *sql.DB
+	Read DB
 	// Write runs InTx's transactions (SQLite: the one writer connection;
 	// PostgreSQL: the pool).
-	Write *sql.DB
+	Write DB
 	// WriteTx are the options of InTx's transactions, or nil. (SQLite's
 	// writer connection begins every transaction IMMEDIATE by its DSN.)
 	WriteTx *sql.TxOptions
@@ -48,12 +40,6 @@ type Config struct {
 	// each call's fn in its own SAVEPOINT. Retryable is then not used.
 	// Zero runs one transaction per call.
 	GroupCommit int
-	// StmtCache, when above 0, keeps up to this many prepared read
-	// statements (by SQL text) for reads outside write transactions, so
-	// hot reads skip parsing and planning; with GroupCommit, as many again
-	// for the single writer's statements. Zero prepares nothing (pgx
-	// caches statements itself).
-	StmtCache int
 	// SparseUpdates makes UpdateMember read the row first and set only the
 	// columns that change. SQLite rewrites the entry of every index on a
 	// column in an UPDATE's SET list even when its value is unchanged;
@@ -68,8 +54,6 @@ type Store struct {
 	base
 	cfg     Config
 	gc      *committer // nil without group commit
-	stmts   *stmtCache // nil without a statement cache
-	wstmts  *stmtCache // the writer's, with group commit and StmtCache
 	commits atomic.Uint64
 	txs     atomic.Uint64
 }
@@ -84,14 +68,7 @@ func New(cfg Config) *Store {
 	}
 	s := &Store{cfg: cfg}
 	s.base = base{d: cfg.Dialect, q: cfg.Read, snapshot: s.readSnapshot, sparse: cfg.SparseUpdates}
-	if cfg.StmtCache > 0 {
-		s.stmts = newStmtCache(cfg.Read, cfg.StmtCache)
-		s.q = s.stmts
-	}
 	if cfg.GroupCommit > 0 {
-		if cfg.StmtCache > 0 {
-			s.wstmts = newStmtCache(cfg.Write, cfg.StmtCache)
-		}
 		s.gc = newCommitter(s, cfg.GroupCommit)
 	}
 	return s
@@ -114,11 +91,7 @@ func (s *Store) readSnapshot(ctx context.Context, fn func(q Querier) error) erro
 		return s.wrapErr("begin read", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only: nothing to keep
-	var q Querier = tx
-	if s.stmts != nil {
-		q = txStmts{tx: tx, c: s.stmts}
-	}
-	if err := fn(q); err != nil {
+	if err := fn(tx); err != nil {
 		return err
 	}
 	return s.wrapErr("commit read", tx.Commit())
@@ -224,12 +197,6 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	if s.gc != nil {
 		s.gc.stop()
-	}
-	if s.stmts != nil {
-		s.stmts.close()
-	}
-	if s.wstmts != nil {
-		s.wstmts.close()
 	}
 	if s.cfg.Close == nil {
 		return nil
