@@ -79,9 +79,9 @@ func TestPlainJSONMatchesTokenPath(t *testing.T) {
 	}
 	// An IdP's create and a PATCH of the password take it, redacted.
 	for in, want := range map[string]string{
-		`{"userName":"ann","PassWord":"s3cret","n":1}`:                                                        `{"userName":"ann","PassWord":"[redacted]","n":1}`,
+		`{"userName":"ann","PassWord":"s3cret","n":1}`:                                                            `{"userName":"ann","PassWord":"[redacted]","n":1}`,
 		`{"Operations":[{"value":{"a":[{"b":1}]},"op":"replace","path":"urn:x:User:password"},{"value":"keep"}]}`: `{"Operations":[{"value":"[redacted]","op":"replace","path":"urn:x:User:password"},{"value":"keep"}]}`,
-		`{"password":{"nested":[1,{"x":"y"}]},"after":{"value":"v"}}`:                                         `{"password":"[redacted]","after":{"value":"v"}}`,
+		`{"password":{"nested":[1,{"x":"y"}]},"after":{"value":"v"}}`:                                             `{"password":"[redacted]","after":{"value":"v"}}`,
 	} {
 		got, ok := plainJSON([]byte(in), activityBodyLimit)
 		if !ok || got != want {
