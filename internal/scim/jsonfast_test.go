@@ -67,26 +67,6 @@ func canonicalNumbers(v any) any {
 	return v
 }
 
-// plainObjects turns *object trees into map[string]any with the last
-// duplicate winning, so that readJSON's results compare with a map.
-func plainObjects(v any) any {
-	switch x := v.(type) {
-	case *object:
-		m := map[string]any{}
-		for i, k := range x.keys {
-			m[k] = plainObjects(x.vals[i])
-		}
-		return m
-	case []any:
-		out := make([]any, len(x))
-		for i, el := range x {
-			out[i] = plainObjects(el)
-		}
-		return out
-	}
-	return v
-}
-
 func checkParse(t *testing.T, data []byte) {
 	// Request bodies: the fast path must agree with readJSON exactly,
 	// member order and duplicates included.
