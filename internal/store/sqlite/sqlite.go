@@ -124,7 +124,13 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	// 10k-user database already; 16 MiB holds the upper B-tree levels of
 	// a million users' indexes and cut a lookup's CPU by about a tenth.
 	read := newRawDB(cfg.readers, "BEGIN", opener("query_only(on)", "cache_size(-16384)"))
-	closeAll := func() error { return errors.Join(read.Close(), write.Close()) }
+	stopStats, statsDone := make(chan struct{}), make(chan struct{})
+	go refreshStatistics(opener(), stopStats, statsDone) //nolint:gosec // G118: it outlives Open's context by design; Close stops it
+	closeAll := func() error {
+		close(stopStats)
+		<-statsDone
+		return errors.Join(read.Close(), write.Close())
+	}
 	if err := write.PingContext(ctx); err != nil {
 		_ = closeAll()
 		return nil, err
@@ -227,21 +233,54 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// optimize gathers planner statistics for the tables that lack them or
-// whose size changed a lot (PRAGMA optimize with the 0x10000 "analyze
-// now" bit, bounded by analysis_limit so it takes milliseconds even at a
-// million rows). Without statistics SQLite picks plans by guesswork; the
-// one that hurt was a member's groups, read by walking every group of
-// the team (to honour ORDER BY g.id) instead of the member's few rows of
-// group_members: CPU per GET /Users/{id} grew with the number of groups.
+// optimize gathers planner statistics when the database has none (a new
+// file: the analysis of empty or small tables takes milliseconds).
+// Statistics that are merely stale are refreshed later, by
+// refreshStatistics: on a million users, ANALYZE reads hundreds of
+// megabytes whatever its analysis_limit (20 s from a cold page cache), and
+// a start-up must not wait for that. Without statistics SQLite picks plans
+// by guesswork; the one that hurt was a member's groups, read by walking
+// every group of the team (the store now pins that plan).
 func optimize(ctx context.Context, db *sql.DB) error {
-	if _, err := db.ExecContext(ctx, "PRAGMA analysis_limit=1000"); err != nil {
-		return fmt.Errorf("sqlite: analysis_limit: %w", err)
-	}
-	if _, err := db.ExecContext(ctx, "PRAGMA optimize=0x10002"); err != nil {
+	var analyzed int
+	err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'sqlite_stat1'").Scan(&analyzed)
+	if err != nil {
 		return fmt.Errorf("sqlite: optimize: %w", err)
 	}
+	if analyzed > 0 {
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, "ANALYZE"); err != nil {
+		return fmt.Errorf("sqlite: analyze: %w", err)
+	}
 	return nil
+}
+
+// statisticsDelay is how long after Open refreshStatistics runs: once the
+// server has served for a while its page cache holds what ANALYZE reads,
+// and a short-lived process (a CLI command) never runs it.
+const statisticsDelay = time.Minute
+
+// refreshStatistics runs PRAGMA optimize (ANALYZE of the tables whose size
+// changed a lot since their statistics were taken) on a connection of its
+// own, statisticsDelay after Open, unless stop is closed first. ANALYZE
+// takes the write lock while it runs; with a warm page cache that is
+// milliseconds to a second on a million users.
+func refreshStatistics(open func(context.Context) (*sqlite3.Conn, error), stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTimer(statisticsDelay)
+	defer t.Stop()
+	select {
+	case <-stop:
+		return
+	case <-t.C:
+	}
+	c, err := open(context.Background())
+	if err != nil {
+		return // the next start tries again
+	}
+	defer c.Close()
+	_ = c.Exec("PRAGMA analysis_limit=1000; PRAGMA optimize=0x10002") //nolint:errcheck // statistics are an optimisation: a busy database skips them
 }
 
 // registerFunctions adds Roster's SQL functions to a new connection.
