@@ -101,7 +101,8 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if err := migrate(ctx, db); err != nil {
 		return nil, errors.Join(err, closeAll())
 	}
-	pg := sqlstore.SQLDB(db)
+	// database/sql (db) only migrates; the store runs on pgx's pool.
+	pg := pgxDB{pool: pool}
 	s := sqlstore.New(sqlstore.Config{
 		Dialect:     dialect{},
 		Read:        pg,
