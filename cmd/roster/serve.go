@@ -92,7 +92,9 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		// keeps the resident set well under 200 MB (docs/performance.md).
 		debug.SetGCPercent(400)
 	}
-	logger, err := newLogger(cfg.logFormat, stderr)
+	logOut := newLogWriter(stderr)
+	defer logOut.Close()
+	logger, err := newLogger(cfg.logFormat, logOut)
 	if err != nil {
 		return err
 	}

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"maps"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rosterhq/roster/internal/core"
@@ -64,9 +64,11 @@ func (r *Resource) MatchesAny(tags []string) bool {
 // WriteJSON writes the resource as JSON to w: the projected document with
 // meta (location under base) and, for a Group, its members streamed from
 // the store as they are read. An error after the first byte leaves a
-// truncated document; the caller can only log it.
+// truncated document; the caller can only log it. A Resource is written
+// by one goroutine at a time (meta and groups are laid over its body for
+// the projection, and taken off again).
 func (r *Resource) WriteJSON(ctx context.Context, w io.Writer, base string) error {
-	doc := maps.Clone(r.body)
+	doc := r.body
 	doc[keyMeta] = map[string]any{
 		"resourceType": r.rt.Name,
 		"created":      r.created.UTC().Format(timeLayout),
@@ -90,8 +92,11 @@ func (r *Resource) WriteJSON(ctx context.Context, w io.Writer, base string) erro
 		doc[keyGroups] = gs
 	}
 	out := r.proj.Apply(doc)
-	var buf bytes.Buffer
-	if err := writeObject(&buf, out); err != nil {
+	delete(doc, keyMeta)
+	delete(doc, keyGroups)
+	buf := jsonBufs.Get().(*bytes.Buffer)
+	defer putJSONBuf(buf)
+	if err := writeObject(buf, out); err != nil {
 		return err
 	}
 	if r.members == nil {
@@ -117,6 +122,18 @@ func (r *Resource) WriteJSON(ctx context.Context, w io.Writer, base string) erro
 	}
 	_, err := io.WriteString(w, "]}")
 	return err
+}
+
+// jsonBufs recycles the buffers a resource is encoded into (a user is a
+// little over 1 KiB).
+var jsonBufs = sync.Pool{New: func() any { b := new(bytes.Buffer); b.Grow(2 << 10); return b }}
+
+func putJSONBuf(b *bytes.Buffer) {
+	if b.Cap() > 64<<10 {
+		return // a large group's document: let it go
+	}
+	b.Reset()
+	jsonBufs.Put(b)
 }
 
 // memberWriter writes group members as JSON array elements, buffering a
