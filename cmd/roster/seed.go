@@ -54,6 +54,14 @@ func runSeed(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 	}
 	fmt.Fprintf(stderr, "seeded team %s: %d users, %d groups, %d memberships in %v (%.0f users/s)\n",
 		t.Slug, res.Users, res.Groups, res.Memberships, res.Elapsed.Round(time.Millisecond), float64(res.Users)/res.Elapsed.Seconds())
+	// Planner statistics for the loaded sizes, before anything is served.
+	if a, ok := st.(interface{ Analyze(context.Context) error }); ok {
+		began := time.Now()
+		if err := a.Analyze(ctx); err != nil {
+			return fmt.Errorf("seed: statistics: %w", err)
+		}
+		fmt.Fprintf(stderr, "seed: planner statistics refreshed in %v\n", time.Since(began).Round(time.Millisecond))
+	}
 	if *key {
 		secret, err := seedKey(ctx, st, t.ID)
 		if err != nil {

@@ -24,6 +24,7 @@ var migrations embed.FS
 // Store is a store.Store on a PostgreSQL database.
 type Store struct {
 	*sqlstore.Store
+	pool *pgxpool.Pool
 }
 
 var _ store.Store = (*Store)(nil)
@@ -112,7 +113,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		MaxAttempts: cfg.maxAttempts,
 		Close:       closeAll,
 	})
-	return &Store{Store: s}, nil
+	return &Store{Store: s, pool: pool}, nil
 }
 
 // migrate applies the embedded migrations with goose: DDL outside
@@ -143,4 +144,14 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("postgres: migrate: %w", err)
 	}
 	return nil
+}
+
+// Analyze refreshes the planner statistics of Roster's tables (ANALYZE).
+// PostgreSQL's autovacuum does it by itself once tables grow; a bulk load
+// (roster seed) runs it at once so that the first queries on the loaded
+// tables are planned on their real sizes, and a server whose autovacuum is
+// off should run it after large imports.
+func (s *Store) Analyze(ctx context.Context) error {
+	_, err := s.pool.Exec(ctx, "ANALYZE")
+	return err
 }

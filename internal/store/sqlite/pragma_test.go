@@ -2,7 +2,11 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
+
+	"github.com/rosterhq/roster/internal/store"
 )
 
 // TestPragmas: the writer runs WAL with synchronous=FULL, foreign keys, a
@@ -43,5 +47,33 @@ func TestPragmas(t *testing.T) {
 	}
 	if n := cap(s.write.slots); n != 1 {
 		t.Errorf("writer pool allows %d connections, want 1", n)
+	}
+}
+
+// TestAnalyze: Analyze takes statistics of a table that grew from none
+// (what roster seed runs after a bulk load).
+func TestAnalyze(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	err := s.InTx(ctx, func(tx store.Tx) error {
+		for i := range 300 {
+			if err := tx.CreateTeam(ctx, newTeam(fmt.Sprintf("a%03d", i))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Analyze(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var stat string
+	if err := s.read.QueryRowContext(ctx, "SELECT stat FROM sqlite_stat1 WHERE tbl = 'teams' AND idx = 'teams_slug'").Scan(&stat); err != nil {
+		t.Fatalf("no statistics for teams after Analyze: %v", err)
+	}
+	if !strings.HasPrefix(stat, "300 ") {
+		t.Errorf("teams_slug statistics %q, want 300 rows", stat)
 	}
 }

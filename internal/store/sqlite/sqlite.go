@@ -283,6 +283,18 @@ func refreshStatistics(open func(context.Context) (*sqlite3.Conn, error), stop <
 	_ = c.Exec("PRAGMA analysis_limit=1000; PRAGMA optimize=0x10002") //nolint:errcheck // statistics are an optimisation: a busy database skips them
 }
 
+// Analyze refreshes the planner statistics of the tables whose size
+// changed a lot since they were taken (PRAGMA optimize, as the server
+// does a minute after it starts); a bulk load (roster seed) runs it at
+// once, while the pages it reads are still cached.
+func (s *Store) Analyze(ctx context.Context) error {
+	_, err := s.write.ExecContext(ctx, "PRAGMA analysis_limit=1000")
+	if err == nil {
+		_, err = s.write.ExecContext(ctx, "PRAGMA optimize=0x10002")
+	}
+	return err
+}
+
 // registerFunctions adds Roster's SQL functions to a new connection.
 func registerFunctions(c *sqlite3.Conn) error {
 	const flags = sqlite3.DETERMINISTIC | sqlite3.INNOCUOUS
