@@ -244,9 +244,13 @@ func TestSCIMGroupFeed(t *testing.T) {
 		if len(f.actions()) != nAudit || len(f.changes()) != nFeed {
 			t.Errorf("no-op rename was recorded")
 		}
-		// Add three members in one PATCH: one entry with the ids.
-		patch(fmt.Sprintf(`{"op":"add","path":"members","value":[{"value":%q},{"value":%q},{"value":%q}]}`, ids[1], ids[2], ids[3]))
-		patch(fmt.Sprintf(`{"op":"remove","path":"members[value eq \"%s\"]"}`, ids[0]))
+		// Add three members in one PATCH that also lists a member already in
+		// the group: one entry with the three new ids only.
+		patch(fmt.Sprintf(`{"op":"add","path":"members","value":[{"value":%q},{"value":%q},{"value":%q},{"value":%q}]}`, ids[3], ids[0], ids[1], ids[2]))
+		// Okta's remove, one operation per member, naming a member twice and
+		// an id that is not in the group: one entry with the member removed.
+		patch(fmt.Sprintf(`{"op":"remove","path":"members[value eq \"%s\"]"},{"op":"remove","path":"members[value eq \"%s\"]"},{"op":"remove","path":"members[value eq \"%s\"]"}`,
+			ids[0], "0190a5b0-0000-7000-8000-000000000000", ids[0]))
 		patch(`{"op":"replace","path":"displayName","value":"Engineering"}`)
 		f.must(f.prov.DeleteGroup(f.ctx, c, g.ID(), provision.Conditions{}))
 		cs := f.changes()[nFeed:]

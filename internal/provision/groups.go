@@ -46,14 +46,14 @@ func (s *Service) CreateGroup(ctx context.Context, c Caller, body []byte, opt Op
 		}
 		sum := map[string]any{"displayName": g.DisplayName}
 		if len(members) > 0 {
-			_, missing, err := tx.AddGroupMembers(ctx, c.TeamID, g.ID, members)
+			added, missing, err := tx.AddGroupMembers(ctx, c.TeamID, g.ID, members)
 			if err != nil {
 				return err
 			}
 			if len(missing) > 0 {
 				return unknownMembers(missing, false)
 			}
-			sum["members_added"] = len(members)
+			sum["members_added"] = len(added)
 		}
 		if err := s.audit(ctx, tx, c, core.ChangeGroupCreated, "group", g.ID, sum); err != nil {
 			return err
@@ -285,30 +285,23 @@ func (s *Service) applySteps(ctx context.Context, tx store.Tx, teamID, groupID s
 				}
 			}
 		case patch.StepAdd:
-			var miss []string
+			var added, miss []string
 			ms, self := dropSelf(groupMembers(st.Members), groupID)
-			n, miss, err = tx.AddGroupMembers(ctx, teamID, groupID, ms)
+			added, miss, err = tx.AddGroupMembers(ctx, teamID, groupID, ms)
 			missing = append(missing, miss...)
 			missing = append(missing, self...)
-			if n > 0 {
-				d.add(idsExcept(ms, miss)...)
-			}
+			n = len(added)
+			d.add(added...)
 		case patch.StepRemove:
-			n, err = tx.RemoveGroupMembers(ctx, teamID, groupID, st.IDs)
-			if n > 0 {
-				d.remove(st.IDs...)
-			}
+			var removed []string
+			removed, err = tx.RemoveGroupMembers(ctx, teamID, groupID, st.IDs)
+			n = len(removed)
+			d.remove(removed...)
 		case patch.StepRemoveWhere:
-			var before []string
-			if before, err = memberIDs(ctx, tx, teamID, groupID); err == nil {
-				n, err = tx.RemoveGroupMembersWhere(ctx, teamID, groupID, st.Filter)
-			}
-			if err == nil && n > 0 {
-				var after []string
-				if after, err = memberIDs(ctx, tx, teamID, groupID); err == nil {
-					d.remove(idsExcept(toMembers(before), after)...)
-				}
-			}
+			var removed []string
+			removed, err = tx.RemoveGroupMembersWhere(ctx, teamID, groupID, st.Filter)
+			n = len(removed)
+			d.remove(removed...)
 		}
 		if err != nil {
 			return false, nil, err
@@ -347,29 +340,29 @@ func (s *Service) setMembers(ctx context.Context, tx store.Tx, teamID, groupID s
 	}
 	changed := false
 	if len(remove) > 0 {
-		n, err := tx.RemoveGroupMembers(ctx, teamID, groupID, remove)
+		removed, err := tx.RemoveGroupMembers(ctx, teamID, groupID, remove)
 		if err != nil {
 			return false, nil, err
 		}
-		changed = n > 0
-		d.remove(remove...)
+		changed = len(removed) > 0
+		d.remove(removed...)
 	}
 	missing := self
 	if len(add) > 0 {
-		n, miss, err := tx.AddGroupMembers(ctx, teamID, groupID, add)
+		added, miss, err := tx.AddGroupMembers(ctx, teamID, groupID, add)
 		if err != nil {
 			return false, nil, err
 		}
-		changed = changed || n > 0
+		changed = changed || len(added) > 0
 		missing = append(missing, miss...)
-		d.add(idsExcept(add, miss)...)
+		d.add(added...)
 	}
 	return changed, missing, nil
 }
 
 // memberIDs reads the ids of a group's members (the cost of the group's
-// size: used only before a clear or a filtered removal, whose change-feed
-// entry lists the ids removed).
+// size: used only before a clear, whose change-feed entry lists the ids
+// removed).
 func memberIDs(ctx context.Context, tx store.Tx, teamID, groupID string) ([]string, error) {
 	var ids []string
 	err := tx.GroupMembers(ctx, teamID, groupID, func(m core.GroupMember) error {
@@ -377,33 +370,6 @@ func memberIDs(ctx context.Context, tx store.Tx, teamID, groupID string) ([]stri
 		return nil
 	})
 	return ids, err
-}
-
-// idsExcept returns the ids of ms that are not in drop. The ids of an add
-// that reported fewer rows than asked may include members that were
-// already in the group: the store does not say which, and a feed reader
-// applies member_added as a set union.
-func idsExcept(ms []core.GroupMember, drop []string) []string {
-	skip := make(map[string]bool, len(drop))
-	for _, id := range drop {
-		skip[id] = true
-	}
-	out := make([]string, 0, len(ms))
-	for _, m := range ms {
-		if !skip[m.Value] {
-			out = append(out, m.Value)
-		}
-	}
-	return out
-}
-
-// toMembers wraps ids as group members.
-func toMembers(ids []string) []core.GroupMember {
-	out := make([]core.GroupMember, len(ids))
-	for i, id := range ids {
-		out[i] = core.GroupMember{Value: id}
-	}
-	return out
 }
 
 // dropSelf removes members naming the group itself (a group cannot

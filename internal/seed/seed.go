@@ -163,7 +163,7 @@ func Run(ctx context.Context, st store.Store, cfg Config) (Result, error) {
 					if len(missing) > 0 {
 						return fmt.Errorf("seed: %d unknown members", len(missing))
 					}
-					res.Memberships += added
+					res.Memberships += len(added)
 				}
 			}
 			return nil
@@ -199,7 +199,7 @@ func Run(ctx context.Context, st store.Store, cfg Config) (Result, error) {
 			if len(missing) > 0 {
 				return fmt.Errorf("seed: %d unknown members", len(missing))
 			}
-			res.Memberships += added
+			res.Memberships += len(added)
 			return nil
 		})
 		if err != nil {

@@ -137,15 +137,17 @@ type Tx interface {
 	// AddGroupMembers adds members to a group, skipping those already in it,
 	// in time proportional to len(ms). Every member must be a member (Type
 	// "User") or group (Type "Group") of the same team: the ids that are not
-	// are returned in missing and nothing is added for them. added counts
-	// the rows inserted.
-	AddGroupMembers(ctx context.Context, teamID, groupID string, ms []core.GroupMember) (added int, missing []string, err error)
+	// are returned in missing and nothing is added for them. added are the
+	// ids of the rows inserted (not those already in the group), sorted.
+	AddGroupMembers(ctx context.Context, teamID, groupID string, ms []core.GroupMember) (added, missing []string, err error)
 	// RemoveGroupMembers removes the listed member ids from a group,
-	// ignoring ids that are not in it; it returns the number removed.
-	RemoveGroupMembers(ctx context.Context, teamID, groupID string, ids []string) (int, error)
+	// ignoring ids that are not in it; it returns the ids it removed,
+	// sorted.
+	RemoveGroupMembers(ctx context.Context, teamID, groupID string, ids []string) (removed []string, err error)
 	// RemoveGroupMembersWhere removes the group's members whose value,
-	// display and type match f (a filter over those sub-attributes).
-	RemoveGroupMembersWhere(ctx context.Context, teamID, groupID string, f filter.Expr) (int, error)
+	// display and type match f (a filter over those sub-attributes), and
+	// returns the ids it removed, sorted.
+	RemoveGroupMembersWhere(ctx context.Context, teamID, groupID string, f filter.Expr) (removed []string, err error)
 	// ClearGroupMembers removes every member of a group.
 	ClearGroupMembers(ctx context.Context, teamID, groupID string) (int, error)
 

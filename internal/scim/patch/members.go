@@ -2,6 +2,7 @@ package patch
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/rosterhq/roster/internal/scim"
@@ -161,15 +162,24 @@ func splitMembers(rt *scim.ResourceType, ops []scim.PatchOperation, q scim.Quirk
 	if n > maxMembers {
 		return nil, nil, scim.BadRequest(scim.ErrTooMany, "the request adds and removes %d members; at most %d are accepted in one request: split the change into smaller PATCH requests", n, maxMembers)
 	}
+	if s.merged {
+		for i := range s.steps {
+			if s.steps[i].Kind == StepRemove {
+				s.steps[i].IDs = dedup(s.steps[i].IDs)
+			}
+		}
+	}
 	return rest, s.steps, nil
 }
 
 // splitter holds the state of one SplitMembers.
 type splitter struct {
-	e     engine // resolves paths and coerces values; has no document
-	attr  *scim.Attribute
-	steps []MemberStep
-	fast  bool // try the typed fast path first
+	e      engine // resolves paths and coerces values; has no document
+	attr   *scim.Attribute
+	steps  []MemberStep
+	fast   bool // try the typed fast path first
+	merged bool // removes were merged, so their ids may repeat until the final dedup
+	grown  int  // with merged: the step whose IDs slice add owns and appends to
 }
 
 // op splits one operation, returning what stays in rest.
@@ -387,13 +397,29 @@ func (s *splitter) fastOp(k kind, op scim.PatchOperation) bool {
 }
 
 // add appends a step, merging it into the previous one of the same kind
-// where the result is the same.
+// where the result is the same: two clears are one, and consecutive
+// removes by id are one removal of their union. Okta removes 100 members
+// as 100 operations `members[value eq "id"]`; merged, they cost one store
+// call (one DELETE) instead of one per operation. Merged ids are
+// deduplicated once, at the end of splitMembers.
 func (s *splitter) add(st MemberStep) {
-	if n := len(s.steps); n > 0 && st.Kind == StepClear && s.steps[n-1].Kind == StepClear {
-		return
-	}
 	if (st.Kind == StepRemove && len(st.IDs) == 0) || (st.Kind == StepAdd && len(st.Members) == 0) {
 		return
+	}
+	if n := len(s.steps); n > 0 && st.Kind == s.steps[n-1].Kind {
+		switch st.Kind {
+		case StepClear:
+			return
+		case StepRemove:
+			prev := &s.steps[n-1]
+			if !s.merged || s.grown != n-1 {
+				prev.IDs = slices.Clone(prev.IDs) // never append into a slice the caller or another step holds
+				s.grown = n - 1
+			}
+			prev.IDs = append(prev.IDs, st.IDs...)
+			s.merged = true
+			return
+		}
 	}
 	s.steps = append(s.steps, st)
 }

@@ -121,6 +121,28 @@ func TestSplitMembersShapes(t *testing.T) {
 			steps: `remove[u1]`,
 		},
 		{
+			name: "okta remove of many is one step",
+			ops: []scim.PatchOperation{
+				op("remove", `members[value eq "u1"]`, ""),
+				op("remove", `members[value eq "a"]`, ""),
+				op("remove", `members[value eq "u1"]`, ""),
+				op("Remove", "members", `[{"value":"u7"},{"value":"a"}]`),
+			},
+			rest:  `[]`,
+			steps: `remove[u1 a u7]`,
+		},
+		{
+			name: "removes are not merged across an add",
+			ops: []scim.PatchOperation{
+				op("remove", `members[value eq "u1"]`, ""),
+				op("add", "members", `[{"value":"u1"}]`),
+				op("remove", `members[value eq "u1"]`, ""),
+				op("remove", `members[value eq "u5"]`, ""),
+			},
+			rest:  `[]`,
+			steps: `remove[u1] add[u1] remove[u1 u5]`,
+		},
+		{
 			name:  "okta full sync",
 			ops:   []scim.PatchOperation{op("replace", "members", `[{"value":"u1"},{"value":"u2"}]`)},
 			rest:  `[]`,

@@ -64,8 +64,8 @@ func newGroupBench(b *testing.B, big, extra int) groupBench {
 			return err
 		}
 		added, missing, err := tx.AddGroupMembers(ctx, team.ID, g.ID, in)
-		if err == nil && (added != big || len(missing) > 0) {
-			err = fmt.Errorf("seeded %d members, %d missing", added, len(missing))
+		if err == nil && (len(added) != big || len(missing) > 0) {
+			err = fmt.Errorf("seeded %d members, %d missing", len(added), len(missing))
 		}
 		return err
 	})
@@ -81,8 +81,8 @@ func (gb groupBench) add(b *testing.B) {
 		start := time.Now()
 		added, missing, err := tx.AddGroupMembers(ctx, gb.teamID, gb.group, gb.extra)
 		*gb.inCall += time.Since(start)
-		if err == nil && (added != len(gb.extra) || len(missing) > 0) {
-			err = fmt.Errorf("added %d of %d, %d missing", added, len(gb.extra), len(missing))
+		if err == nil && (len(added) != len(gb.extra) || len(missing) > 0) {
+			err = fmt.Errorf("added %d of %d, %d missing", len(added), len(gb.extra), len(missing))
 		}
 		return err
 	})
@@ -99,10 +99,10 @@ func (gb groupBench) remove(b *testing.B) {
 	}
 	err := gb.s.InTx(ctx, func(tx store.Tx) error {
 		start := time.Now()
-		n, err := tx.RemoveGroupMembers(ctx, gb.teamID, gb.group, ids)
+		removed, err := tx.RemoveGroupMembers(ctx, gb.teamID, gb.group, ids)
 		*gb.inCall += time.Since(start)
-		if err == nil && n != len(ids) {
-			err = fmt.Errorf("removed %d of %d", n, len(ids))
+		if err == nil && len(removed) != len(ids) {
+			err = fmt.Errorf("removed %d of %d", len(removed), len(ids))
 		}
 		return err
 	})

@@ -225,11 +225,12 @@ func memberType(typ string) (string, bool) {
 // it locks the group's row, checks the listed ids against the team's
 // members and groups (and locks those rows against a concurrent delete)
 // with batched IN lists, and inserts the rows in batched multi-row
-// INSERT ... ON CONFLICT DO NOTHING statements that count what they
-// inserted. It never reads the group's existing membership.
-func (t *Tx) AddGroupMembers(ctx context.Context, teamID, groupID string, ms []core.GroupMember) (int, []string, error) {
+// INSERT ... ON CONFLICT DO NOTHING RETURNING statements, which name the
+// rows they inserted (so the change feed lists only members that were
+// not in the group). It never reads the group's existing membership.
+func (t *Tx) AddGroupMembers(ctx context.Context, teamID, groupID string, ms []core.GroupMember) ([]string, []string, error) {
 	if err := t.groupExists(ctx, t.q, teamID, groupID, true); err != nil {
-		return 0, nil, err
+		return nil, nil, err
 	}
 	var missing []string
 	byType := map[string][]string{}
@@ -259,7 +260,7 @@ func (t *Tx) AddGroupMembers(ctx context.Context, teamID, groupID string, ms []c
 		}
 		exists, err := t.existing(ctx, table, teamID, ids)
 		if err != nil {
-			return 0, nil, err
+			return nil, nil, err
 		}
 		for _, id := range ids {
 			if exists[id] {
@@ -270,7 +271,7 @@ func (t *Tx) AddGroupMembers(ctx context.Context, teamID, groupID string, ms []c
 		}
 	}
 	slices.SortFunc(found, func(a, b core.GroupMember) int { return strings.Compare(a.Value, b.Value) })
-	added := 0
+	var added []string
 	for chunk := range slices.Chunk(found, batchSize) {
 		b := NewBuilder(t.d).SQL("INSERT INTO group_members (team_id, group_id, member_id, member_type, display) VALUES ")
 		for i, m := range chunk {
@@ -279,16 +280,16 @@ func (t *Tx) AddGroupMembers(ctx context.Context, teamID, groupID string, ms []c
 			}
 			b.SQL("(").Arg(teamID).SQL(", ").Arg(groupID).SQL(", ").Arg(m.Value).SQL(", ").Arg(m.Type).SQL(", ").Arg(m.Display).SQL(")")
 		}
-		b.SQL(" ON CONFLICT (team_id, group_id, member_id) DO NOTHING")
-		n, err := t.exec(ctx, b)
-		if err != nil {
-			return 0, nil, t.writeErr("add group members", "group", err)
+		b.SQL(" ON CONFLICT (team_id, group_id, member_id) DO NOTHING RETURNING member_id")
+		var err error
+		if added, err = t.queryIDs(ctx, b, added); err != nil {
+			return nil, nil, t.writeErr("add group members", "group", err)
 		}
-		added += int(n)
 	}
-	if err := t.addGroupCount(ctx, teamID, groupID, added); err != nil {
-		return 0, nil, err
+	if err := t.addGroupCount(ctx, teamID, groupID, len(added)); err != nil {
+		return nil, nil, err
 	}
+	slices.Sort(added)
 	slices.Sort(missing)
 	return added, missing, nil
 }
@@ -301,28 +302,33 @@ func (t *Tx) existing(ctx context.Context, table, teamID string, ids []string) (
 	for chunk := range slices.Chunk(ids, batchSize) {
 		b := NewBuilder(t.d).SQL("SELECT id FROM " + table + " WHERE team_id = ").Arg(teamID).SQL(" AND id IN ").List(chunk).
 			SQL(" ORDER BY id").SQL(t.d.RowLock(false))
-		if err := t.collectIDs(ctx, b, out); err != nil {
-			return nil, err
+		got, err := t.queryIDs(ctx, b, nil)
+		if err != nil {
+			return nil, t.wrapErr("check members", err)
+		}
+		for _, id := range got {
+			out[id] = true
 		}
 	}
 	return out, nil
 }
 
-// collectIDs runs b and adds the ids it returns to out.
-func (t *Tx) collectIDs(ctx context.Context, b *Builder, out map[string]bool) error {
+// queryIDs runs b, whose rows are one text column, and appends the values
+// to ids. Errors are the driver's, for the caller to wrap.
+func (t *Tx) queryIDs(ctx context.Context, b *Builder, ids []string) ([]string, error) {
 	rows, err := t.q.QueryContext(ctx, b.String(), b.Args()...)
 	if err != nil {
-		return t.wrapErr("check members", err)
+		return ids, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			return t.wrapErr("check members", err)
+			return ids, err
 		}
-		out[id] = true
+		ids = append(ids, id)
 	}
-	return t.wrapErr("check members", rows.Err())
+	return ids, rows.Err()
 }
 
 // addGroupCount adds delta to a group's member count.
@@ -336,46 +342,57 @@ func (t *Tx) addGroupCount(ctx context.Context, teamID, groupID string, delta in
 	return t.wrapErr("group count", err)
 }
 
-// RemoveGroupMembers implements store.Tx with batched DELETE ... IN
-// statements on the primary key, in time proportional to len(ids).
-func (t *Tx) RemoveGroupMembers(ctx context.Context, teamID, groupID string, ids []string) (int, error) {
+// RemoveGroupMembers implements store.Tx with batched DELETE ... IN ...
+// RETURNING statements on the primary key, in time proportional to
+// len(ids).
+func (t *Tx) RemoveGroupMembers(ctx context.Context, teamID, groupID string, ids []string) ([]string, error) {
 	if err := t.groupExists(ctx, t.q, teamID, groupID, true); err != nil {
-		return 0, err
+		return nil, err
 	}
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	removed := 0
+	var removed []string
 	for chunk := range slices.Chunk(ids, batchSize) {
 		b := NewBuilder(t.d).SQL("DELETE FROM group_members WHERE team_id = ").Arg(teamID).
-			SQL(" AND group_id = ").Arg(groupID).SQL(" AND member_id IN ").List(chunk)
-		n, err := t.exec(ctx, b)
-		if err != nil {
-			return 0, t.wrapErr("remove group members", err)
+			SQL(" AND group_id = ").Arg(groupID).SQL(" AND member_id IN ").List(chunk).SQL(" RETURNING member_id")
+		var err error
+		if removed, err = t.queryIDs(ctx, b, removed); err != nil {
+			return nil, t.wrapErr("remove group members", err)
 		}
-		removed += int(n)
 	}
-	return removed, t.addGroupCount(ctx, teamID, groupID, -removed)
+	return t.removed(ctx, teamID, groupID, removed)
 }
 
 // RemoveGroupMembersWhere implements store.Tx: f, a filter over a group
 // member's value, display and type (the filter of "members[...]"), is
 // compiled to SQL over the group's rows. "value eq" terms use the primary
 // key, so Okta's members[value eq "id"] costs one index lookup.
-func (t *Tx) RemoveGroupMembersWhere(ctx context.Context, teamID, groupID string, f filter.Expr) (int, error) {
+func (t *Tx) RemoveGroupMembersWhere(ctx context.Context, teamID, groupID string, f filter.Expr) ([]string, error) {
 	if err := t.groupExists(ctx, t.q, teamID, groupID, true); err != nil {
-		return 0, err
+		return nil, err
 	}
 	b := NewBuilder(t.d).SQL("DELETE FROM group_members WHERE team_id = ").Arg(teamID).
 		SQL(" AND group_id = ").Arg(groupID).SQL(" AND ")
 	if err := compileMemberRowFilter(b, f); err != nil {
-		return 0, err
+		return nil, err
 	}
-	n, err := t.exec(ctx, b)
+	b.SQL(" RETURNING member_id")
+	removed, err := t.queryIDs(ctx, b, nil)
 	if err != nil {
-		return 0, t.wrapErr("remove group members", err)
+		return nil, t.wrapErr("remove group members", err)
 	}
-	return int(n), t.addGroupCount(ctx, teamID, groupID, -int(n))
+	return t.removed(ctx, teamID, groupID, removed)
+}
+
+// removed finishes a removal: it moves the group's member count and
+// returns the removed ids in order.
+func (t *Tx) removed(ctx context.Context, teamID, groupID string, ids []string) ([]string, error) {
+	if err := t.addGroupCount(ctx, teamID, groupID, -len(ids)); err != nil {
+		return nil, err
+	}
+	slices.Sort(ids)
+	return ids, nil
 }
 
 // ClearGroupMembers implements store.Tx.

@@ -46,7 +46,7 @@ func testConcurrency(t *testing.T, e *env) {
 		}
 		e.createMembers(t, ms...)
 		g := e.addGroup(t, team.ID, "Fifty")
-		added := make([]int, n)
+		added := make([][]string, n)
 		errs := parallel(n, func(i int) error {
 			return s.InTx(ctx, func(tx store.Tx) error {
 				var err error
@@ -61,8 +61,8 @@ func testConcurrency(t *testing.T, e *env) {
 		for i, err := range errs {
 			if err != nil {
 				t.Errorf("AddGroupMembers of %s: %s", ms[i].UserName, describeErr(err))
-			} else if added[i] != 1 {
-				t.Errorf("AddGroupMembers of %s: added %d, want 1", ms[i].UserName, added[i])
+			} else if d := diff([]string{ms[i].ID}, added[i]); d != "" {
+				t.Errorf("AddGroupMembers of %s: added (-want +got):\n%s", ms[i].UserName, d)
 			}
 		}
 		if d := diff(sorted(memberIDs(ms)), values(e.mustGroupMembers(t, team.ID, g.ID))); d != "" {
@@ -77,7 +77,7 @@ func testConcurrency(t *testing.T, e *env) {
 		m := e.addMember(t, team.ID, "same.member")
 		g := e.addGroup(t, team.ID, "Same member")
 		const n = 10
-		added := make([]int, n)
+		added := make([][]string, n)
 		errs := parallel(n, func(i int) error {
 			return s.InTx(ctx, func(tx store.Tx) error {
 				var err error
@@ -90,7 +90,7 @@ func testConcurrency(t *testing.T, e *env) {
 			if err != nil {
 				t.Errorf("AddGroupMembers #%d: %s", i, describeErr(err))
 			}
-			total += added[i]
+			total += len(added[i])
 		}
 		if total != 1 {
 			t.Errorf("%d parallel adds of one member reported %d rows added in all, want 1", n, total)

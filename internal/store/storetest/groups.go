@@ -191,10 +191,9 @@ func testGroupMembers(t *testing.T, e *env) {
 	g := e.addGroup(t, team.ID, "Main")
 	nested := e.addGroup(t, team.ID, "Nested")
 
-	add := func(t *testing.T, refs ...core.GroupMember) (int, []string) {
+	add := func(t *testing.T, refs ...core.GroupMember) ([]string, []string) {
 		t.Helper()
-		var added int
-		var missing []string
+		var added, missing []string
 		e.tx(t, "AddGroupMembers", func(tx store.Tx) error {
 			var err error
 			added, missing, err = tx.AddGroupMembers(ctx, team.ID, g.ID, refs)
@@ -220,16 +219,16 @@ func testGroupMembers(t *testing.T, e *env) {
 	}
 
 	t.Run("Add", func(t *testing.T) {
-		if added, missing := add(t); added != 0 || len(missing) != 0 {
-			t.Errorf("AddGroupMembers(none) = %d, %v; want 0, none", added, missing)
+		if added, missing := add(t); len(added) != 0 || len(missing) != 0 {
+			t.Errorf("AddGroupMembers(none) = %v, %v; want none, none", added, missing)
 		}
-		if added, missing := add(t, userRef(ms[0]), userRef(ms[1])); added != 2 || len(missing) != 0 {
-			t.Errorf("AddGroupMembers(m0, m1) = added %d, missing %v; want 2, none", added, missing)
+		if added, missing := add(t, userRef(ms[1]), userRef(ms[0])); diff(sorted([]string{ms[0].ID, ms[1].ID}), added) != "" || len(missing) != 0 {
+			t.Errorf("AddGroupMembers(m1, m0) = added %v, missing %v; want m0, m1 (sorted), none", added, missing)
 		}
 		expect(t, "after adding m0, m1", userRef(ms[0]), userRef(ms[1]))
 		// Already present members are skipped, also when listed twice.
-		if added, missing := add(t, userRef(ms[1]), userRef(ms[2]), userRef(ms[2])); added != 1 || len(missing) != 0 {
-			t.Errorf("AddGroupMembers(m1 again, m2 twice) = added %d, missing %v; want 1, none", added, missing)
+		if added, missing := add(t, userRef(ms[1]), userRef(ms[2]), userRef(ms[2])); diff([]string{ms[2].ID}, added) != "" || len(missing) != 0 {
+			t.Errorf("AddGroupMembers(m1 again, m2 twice) = added %v, missing %v; want [m2], none", added, missing)
 		}
 		expect(t, "after adding m1 again and m2", userRef(ms[0]), userRef(ms[1]), userRef(ms[2]))
 		// Unknown ids, malformed ids, another team's member and another
@@ -244,8 +243,8 @@ func testGroupMembers(t *testing.T, e *env) {
 			groupRef(nested),
 		)
 		wantMissing := sorted([]string{unknown, foreign.ID, "not-a-uuid", foreignGroup.ID})
-		if added != 2 || diff(wantMissing, sorted(missing)) != "" {
-			t.Errorf("AddGroupMembers(unknown, m3, foreign member, malformed, foreign group, nested group) = added %d, missing %v; want added 2, missing %v", added, sorted(missing), wantMissing)
+		if wantAdded := sorted([]string{ms[3].ID, nested.ID}); diff(wantAdded, added) != "" || diff(wantMissing, sorted(missing)) != "" {
+			t.Errorf("AddGroupMembers(unknown, m3, foreign member, malformed, foreign group, nested group) = added %v, missing %v; want added %v, missing %v", added, sorted(missing), wantAdded, wantMissing)
 		}
 		expect(t, "after the mixed add", userRef(ms[0]), userRef(ms[1]), userRef(ms[2]), userRef(ms[3]), groupRef(nested))
 		// Nothing landed in the other team.
@@ -253,8 +252,8 @@ func testGroupMembers(t *testing.T, e *env) {
 			t.Errorf("the foreign group gained members: %v", got)
 		}
 		// Only-missing adds nothing.
-		if added, missing := add(t, userRef(foreign)); added != 0 || diff([]string{foreign.ID}, missing) != "" {
-			t.Errorf("AddGroupMembers(foreign member) = added %d, missing %v; want 0, [%s]", added, missing, foreign.ID)
+		if added, missing := add(t, userRef(foreign)); len(added) != 0 || diff([]string{foreign.ID}, missing) != "" {
+			t.Errorf("AddGroupMembers(foreign member) = added %v, missing %v; want none, [%s]", added, missing, foreign.ID)
 		}
 		// Display and Type are kept as given.
 		withDisplay := core.GroupMember{Value: ms[4].ID, Display: "Fourth Person (Ops)", Type: typeUser}
@@ -309,14 +308,14 @@ func testGroupMembers(t *testing.T, e *env) {
 
 	t.Run("Remove", func(t *testing.T) {
 		before := e.mustGroupMembers(t, team.ID, g.ID)
-		var n int
+		var removed []string
 		e.tx(t, "RemoveGroupMembers", func(tx store.Tx) error {
 			var err error
-			n, err = tx.RemoveGroupMembers(ctx, team.ID, g.ID, []string{ms[1].ID, ms[7].ID, e.ids(), "not-a-uuid", foreign.ID})
+			removed, err = tx.RemoveGroupMembers(ctx, team.ID, g.ID, []string{ms[1].ID, ms[7].ID, e.ids(), "not-a-uuid", foreign.ID, ms[1].ID})
 			return err
 		})
-		if n != 1 {
-			t.Errorf("RemoveGroupMembers(m1, m7 (not in group), unknown, malformed, foreign) = %d, want 1", n)
+		if diff([]string{ms[1].ID}, removed) != "" {
+			t.Errorf("RemoveGroupMembers(m1, m7 (not in group), unknown, malformed, foreign, m1 again) = %v, want [m1]", removed)
 		}
 		var want []core.GroupMember
 		for _, m := range before {
@@ -327,11 +326,11 @@ func testGroupMembers(t *testing.T, e *env) {
 		expect(t, "after removing m1", want...)
 		e.tx(t, "RemoveGroupMembers(none)", func(tx store.Tx) error {
 			var err error
-			n, err = tx.RemoveGroupMembers(ctx, team.ID, g.ID, nil)
+			removed, err = tx.RemoveGroupMembers(ctx, team.ID, g.ID, nil)
 			return err
 		})
-		if n != 0 {
-			t.Errorf("RemoveGroupMembers(none) = %d", n)
+		if len(removed) != 0 {
+			t.Errorf("RemoveGroupMembers(none) = %v", removed)
 		}
 		expect(t, "after removing none", want...)
 	})
@@ -347,15 +346,15 @@ func testGroupMembers(t *testing.T, e *env) {
 			{Value: nested.ID, Display: "x", Type: typeGroup},
 		}
 		e.addToGroup(t, team.ID, h.ID, refs...)
-		removeWhere := func(t *testing.T, f filter.Expr) int {
+		removeWhere := func(t *testing.T, f filter.Expr) []string {
 			t.Helper()
-			var n int
+			var removed []string
 			e.tx(t, "RemoveGroupMembersWhere "+f.String(), func(tx store.Tx) error {
 				var err error
-				n, err = tx.RemoveGroupMembersWhere(ctx, team.ID, h.ID, f)
+				removed, err = tx.RemoveGroupMembersWhere(ctx, team.ID, h.ID, f)
 				return err
 			})
-			return n
+			return removed
 		}
 		left := func(drop ...string) []string {
 			out := []string{}
@@ -372,19 +371,19 @@ func testGroupMembers(t *testing.T, e *env) {
 		}
 		for _, step := range []struct {
 			f       filter.Expr
-			removed int
+			removed []string
 			want    []string
 		}{
-			{eqStr("value", e.ids()), 0, left()},
-			{eqStr("value", foreign.ID), 0, left()},
-			{eqStr("display", "x"), 3, left(ms[0].ID, ms[1].ID, nested.ID)},
-			{or(eqStr("value", ms[2].ID), eqStr("value", ms[3].ID)), 2, left(ms[0].ID, ms[1].ID, nested.ID, ms[2].ID, ms[3].ID)},
-			{eqStr("type", typeUser), 1, left(ms[0].ID, ms[1].ID, nested.ID, ms[2].ID, ms[3].ID, ms[4].ID)},
+			{eqStr("value", e.ids()), nil, left()},
+			{eqStr("value", foreign.ID), nil, left()},
+			{eqStr("display", "x"), sorted([]string{ms[0].ID, ms[1].ID, nested.ID}), left(ms[0].ID, ms[1].ID, nested.ID)},
+			{or(eqStr("value", ms[2].ID), eqStr("value", ms[3].ID)), sorted([]string{ms[2].ID, ms[3].ID}), left(ms[0].ID, ms[1].ID, nested.ID, ms[2].ID, ms[3].ID)},
+			{eqStr("type", typeUser), []string{ms[4].ID}, left(ms[0].ID, ms[1].ID, nested.ID, ms[2].ID, ms[3].ID, ms[4].ID)},
 		} {
-			n := removeWhere(t, step.f)
+			removed := removeWhere(t, step.f)
 			got := values(e.mustGroupMembers(t, team.ID, h.ID))
-			if n != step.removed || diff(step.want, got) != "" {
-				t.Errorf("RemoveGroupMembersWhere(%s) = %d, left %v; want %d, left %v", step.f, n, got, step.removed, step.want)
+			if len(removed) != len(step.removed) || (len(removed) > 0 && diff(step.removed, removed) != "") || diff(step.want, got) != "" {
+				t.Errorf("RemoveGroupMembersWhere(%s) = %v, left %v; want %v, left %v", step.f, removed, got, step.removed, step.want)
 			}
 			if gr := e.mustGroup(t, team.ID, h.ID); gr.MemberCount != len(step.want) {
 				t.Errorf("after RemoveGroupMembersWhere(%s): MemberCount %d, want %d", step.f, gr.MemberCount, len(step.want))

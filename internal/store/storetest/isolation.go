@@ -419,16 +419,15 @@ func testIsolation(t *testing.T, e *env) {
 			sameAsUnknown(t, "AddGroupMembers(B, A's group)", cross, unk)
 		}},
 		{method: "AddGroupMembers", name: "A's member and group into B's group", write: func(t *testing.T) {
-			var n int
-			var missing []string
+			var added, missing []string
 			err := commit(t, "AddGroupMembers", func(tx store.Tx) error {
 				var err error
-				n, missing, err = tx.AddGroupMembers(ctx, b.ID, gb1.ID, []core.GroupMember{userRef(a2), groupRef(ga2)})
+				added, missing, err = tx.AddGroupMembers(ctx, b.ID, gb1.ID, []core.GroupMember{userRef(a2), groupRef(ga2)})
 				return err
 			})
 			if checkOK(t, "AddGroupMembers(B's group, A's member and group)", err) {
-				if want := sorted([]string{a2.ID, ga2.ID}); n != 0 || diff(want, sorted(missing)) != "" {
-					t.Errorf("AddGroupMembers(B's group, A's member and group) = added %d, missing %v; want 0, %v", n, missing, want)
+				if want := sorted([]string{a2.ID, ga2.ID}); len(added) != 0 || diff(want, sorted(missing)) != "" {
+					t.Errorf("AddGroupMembers(B's group, A's member and group) = added %v, missing %v; want none, %v", added, missing, want)
 				}
 			}
 		}},
@@ -445,14 +444,14 @@ func testIsolation(t *testing.T, e *env) {
 				return err
 			})
 			sameAsUnknown(t, "RemoveGroupMembers(B, A's group)", cross, unk)
-			var n int
+			var removed []string
 			err := commit(t, "RemoveGroupMembers", func(tx store.Tx) error {
 				var err error
-				n, err = tx.RemoveGroupMembers(ctx, b.ID, gb1.ID, []string{a1.ID})
+				removed, err = tx.RemoveGroupMembers(ctx, b.ID, gb1.ID, []string{a1.ID})
 				return err
 			})
-			if checkOK(t, "RemoveGroupMembers(B's group, A's member)", err) && n != 0 {
-				t.Errorf("RemoveGroupMembers(B's group, A's member) = %d, want 0", n)
+			if checkOK(t, "RemoveGroupMembers(B's group, A's member)", err) && len(removed) != 0 {
+				t.Errorf("RemoveGroupMembers(B's group, A's member) = %v, want none", removed)
 			}
 		}},
 		{method: "RemoveGroupMembersWhere", name: "from A's group with team B", write: func(t *testing.T) {

@@ -524,13 +524,12 @@ func (x *memTx) DeleteGroup(_ context.Context, teamID, id string) error {
 	}
 	return nil
 }
-func (x *memTx) AddGroupMembers(_ context.Context, teamID, groupID string, ms []core.GroupMember) (int, []string, error) {
+func (x *memTx) AddGroupMembers(_ context.Context, teamID, groupID string, ms []core.GroupMember) ([]string, []string, error) {
 	g, ok := x.st.groups[groupID]
 	if !ok || g.TeamID != teamID {
-		return 0, nil, nf()
+		return nil, nil, nf()
 	}
-	added := 0
-	var missing []string
+	var added, missing []string
 	for _, m := range ms {
 		ok := false
 		if m.Type == typeGroup {
@@ -546,39 +545,42 @@ func (x *memTx) AddGroupMembers(_ context.Context, teamID, groupID string, ms []
 		}
 		if _, in := x.st.gm[groupID][m.Value]; !in {
 			x.st.gm[groupID][m.Value] = m
-			added++
+			added = append(added, m.Value)
 		}
 	}
+	slices.Sort(added)
 	return added, missing, nil
 }
-func (x *memTx) RemoveGroupMembers(_ context.Context, teamID, groupID string, ids []string) (int, error) {
+func (x *memTx) RemoveGroupMembers(_ context.Context, teamID, groupID string, ids []string) ([]string, error) {
 	g, ok := x.st.groups[groupID]
 	if !ok || g.TeamID != teamID {
-		return 0, nf()
+		return nil, nf()
 	}
-	n := 0
+	var removed []string
 	for _, id := range ids {
 		if _, in := x.st.gm[groupID][id]; in {
 			delete(x.st.gm[groupID], id)
-			n++
+			removed = append(removed, id)
 		}
 	}
-	return n, nil
+	slices.Sort(removed)
+	return removed, nil
 }
-func (x *memTx) RemoveGroupMembersWhere(_ context.Context, teamID, groupID string, f filter.Expr) (int, error) {
+func (x *memTx) RemoveGroupMembersWhere(_ context.Context, teamID, groupID string, f filter.Expr) ([]string, error) {
 	g, ok := x.st.groups[groupID]
 	if !ok || g.TeamID != teamID {
-		return 0, nf()
+		return nil, nf()
 	}
-	n := 0
+	var removed []string
 	vp := &filter.ValuePath{Attr: scim.AttrPath{Name: "members"}, Filter: f}
 	for id, m := range x.st.gm[groupID] {
 		if filter.Match(scim.GroupType(), vp, groupResource(g, []core.GroupMember{m})) {
 			delete(x.st.gm[groupID], id)
-			n++
+			removed = append(removed, id)
 		}
 	}
-	return n, nil
+	slices.Sort(removed)
+	return removed, nil
 }
 func (x *memTx) ClearGroupMembers(_ context.Context, teamID, groupID string) (int, error) {
 	g, ok := x.st.groups[groupID]

@@ -238,15 +238,14 @@ func (e *env) addGroup(t *testing.T, teamID, displayName string) core.Group {
 // addToGroup adds members to a group and requires all of them to be added.
 func (e *env) addToGroup(t *testing.T, teamID, groupID string, ms ...core.GroupMember) {
 	t.Helper()
-	var added int
-	var missing []string
+	var added, missing []string
 	e.tx(t, "AddGroupMembers", func(tx store.Tx) error {
 		var err error
 		added, missing, err = tx.AddGroupMembers(e.ctx, teamID, groupID, ms)
 		return err
 	})
-	if added != len(ms) || len(missing) != 0 {
-		t.Fatalf("AddGroupMembers(%d new members) = added %d, missing %v; want added %d, none missing", len(ms), added, missing, len(ms))
+	if len(added) != len(ms) || len(missing) != 0 {
+		t.Fatalf("AddGroupMembers(%d new members) = added %d, missing %v; want added %d, none missing", len(ms), len(added), missing, len(ms))
 	}
 }
 
