@@ -2,7 +2,7 @@
 // latency and the list page time against the number of users, one line
 // per system under test (the report's label), as an SVG file:
 //
-//	go run ./internal/loadgen/plot -o docs/img/scaling.svg docs/results/*.json
+//	go run ./internal/loadgen/plot -o docs/img/scaling.svg docs/perf/*.json
 //
 // It uses the standard library only.
 package main
