@@ -3,6 +3,7 @@ package scim
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -126,7 +127,7 @@ func (p *jsonParser) literal(word string) bool {
 
 func (p *jsonParser) number() (any, bool) {
 	start := p.i
-	end, ok := scanNumberBytes(p.s, p.i)
+	end, ok := scanNumber(p.s, p.i)
 	if !ok {
 		return nil, false
 	}
@@ -135,63 +136,44 @@ func (p *jsonParser) number() (any, bool) {
 	if !p.canonical {
 		return json.Number(text), true
 	}
-	integer := true
-	for j := start; j < end; j++ {
-		if c := p.s[j]; c == '.' || c == 'e' || c == 'E' {
-			integer = false
-			break
-		}
-	}
-	if integer {
+	return numberValue(text), true
+}
+
+// numberValue is how a stored document's number is read: int64 when the
+// text is an integer that fits, float64 otherwise, and the text itself
+// when neither parses (beyond float64's range).
+func numberValue(text string) any {
+	if !strings.ContainsAny(text, ".eE") {
 		if n, err := strconv.ParseInt(text, 10, 64); err == nil {
-			return n, true
+			return n
 		}
 	}
 	f, err := strconv.ParseFloat(text, 64)
 	if err != nil {
-		return text, true // as DecodeDoc's conversion keeps it
+		return text
 	}
-	return f, true
+	return f
 }
 
-// scanNumberBytes is scanNumber over bytes.
-func scanNumberBytes(s []byte, i int) (int, bool) {
-	if i < len(s) && s[i] == '-' {
-		i++
-	}
-	switch {
-	case i >= len(s):
-		return i, false
-	case s[i] == '0':
-		i++
-	case s[i] >= '1' && s[i] <= '9':
-		for i++; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+// CanonicalNumbers replaces, in place, the json.Number values in v (as
+// encoding/json's UseNumber decoding leaves them, in maps and arrays at
+// any depth) by the values ParseJSON gives the same numbers, and returns
+// v. A reader that falls back to encoding/json uses it so that both paths
+// give the same document.
+func CanonicalNumbers(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		return numberValue(string(x))
+	case map[string]any:
+		for k, el := range x {
+			x[k] = CanonicalNumbers(el)
 		}
-	default:
-		return i, false
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		d := i
-		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		}
-		if i == d {
-			return i, false
+	case []any:
+		for i, el := range x {
+			x[i] = CanonicalNumbers(el)
 		}
 	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		d := i
-		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		}
-		if i == d {
-			return i, false
-		}
-	}
-	return i, true
+	return v
 }
 
 func (p *jsonParser) object(depth int) (any, bool) {

@@ -220,7 +220,7 @@ func validNumber(s string) bool {
 
 // scanNumber returns the end of the JSON number that starts at s[i], and
 // false when none does.
-func scanNumber(s string, i int) (int, bool) {
+func scanNumber[T string | []byte](s T, i int) (int, bool) {
 	if i < len(s) && s[i] == '-' {
 		i++
 	}

@@ -136,37 +136,9 @@ func DecodeDoc(text []byte) (map[string]any, error) {
 	if v == nil {
 		return nil, nil
 	}
-	m, ok := convertNumbers(v).(map[string]any)
+	m, ok := scim.CanonicalNumbers(v).(map[string]any)
 	if !ok {
 		return nil, errors.New("decode stored document: not a JSON object")
 	}
 	return m, nil
-}
-
-func convertNumbers(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		s := string(x)
-		if !strings.ContainsAny(s, ".eE") {
-			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-				return i
-			}
-		}
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			return s
-		}
-		return f
-	case map[string]any:
-		for k, el := range x {
-			x[k] = convertNumbers(el)
-		}
-		return x
-	case []any:
-		for i, el := range x {
-			x[i] = convertNumbers(el)
-		}
-		return x
-	}
-	return v
 }
